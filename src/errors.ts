@@ -30,7 +30,7 @@ export class UserError extends Error {
 /** A bug in hardcompose: the user is asked to report it. */
 export class InternalError extends Error {
   readonly kind = 'internal' as const;
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(message: string, override readonly cause?: unknown) {
     super(message);
     this.name = 'InternalError';
   }

@@ -1,0 +1,184 @@
+/**
+ * Variable interpolation as in compose-spec "Interpolation": `$VAR`, `${VAR}`, `${VAR:-d}`,
+ * `${VAR-d}`, `${VAR:?e}`, `${VAR?e}`, `${VAR:+a}`, `${VAR+a}`, nesting inside the
+ * default/alternative, and `$$` for a literal `$`.
+ */
+import {UserError} from '../errors.js';
+
+export type Lookup = (name: string) => string | undefined;
+
+export interface InterpolationContext {
+  lookup: Lookup;
+  /** Called once per unset variable read without a default. */
+  onUnset: (name: string) => void;
+  /** Records every variable read and the value used (for the lock file). */
+  onRead?: (name: string, value: string | undefined) => void;
+  file: string;
+  path: string;
+}
+
+const NAME = /^[_a-zA-Z][_a-zA-Z0-9]*/;
+
+/** Interpolates one string; throws UserError for `:?`/`?` errors and malformed syntax. */
+export function interpolateString(input: string, ctx: InterpolationContext): string {
+  if (!input.includes('$')) return input;
+  const [out] = parse(input, 0, ctx, false);
+  return out;
+}
+
+/**
+ * Parses from `i` to the end of input (or to the closing `}` of an enclosing braced
+ * expression when `nested`). Returns the expanded text and the index after it.
+ */
+function parse(s: string, i: number, ctx: InterpolationContext, nested: boolean): [string, number] {
+  let out = '';
+  let depth = 0;
+  while (i < s.length) {
+    const c = s[i];
+    if (nested && c === '}' && depth === 0) return [out, i];
+    if (nested && c === '{') depth++;
+    if (nested && c === '}') depth--;
+    if (c !== '$') {
+      out += c;
+      i++;
+      continue;
+    }
+    const next = s[i + 1];
+    if (next === '$') {
+      out += '$';
+      i += 2;
+      continue;
+    }
+    if (next === '{') {
+      const [value, end] = braced(s, i + 2, ctx);
+      out += value;
+      i = end;
+      continue;
+    }
+    const m = NAME.exec(s.slice(i + 1));
+    if (m) {
+      out += read(m[0], ctx) ?? '';
+      i += 1 + m[0].length;
+      continue;
+    }
+    // A lone `$` followed by something that is not a name is kept, as Compose does.
+    out += '$';
+    i++;
+  }
+  if (nested) throw invalid(s, ctx);
+  return [out, i];
+}
+
+function braced(s: string, i: number, ctx: InterpolationContext): [string, number] {
+  const m = NAME.exec(s.slice(i));
+  if (!m) throw invalid(s, ctx);
+  const name = m[0];
+  i += name.length;
+  const rest = s.slice(i);
+  if (rest.startsWith('}')) {
+    return [read(name, ctx) ?? '', i + 1];
+  }
+  let op: string;
+  if (rest.startsWith(':-') || rest.startsWith(':?') || rest.startsWith(':+')) op = rest.slice(0, 2);
+  else if (rest[0] === '-' || rest[0] === '?' || rest[0] === '+') op = rest[0];
+  else throw invalid(s, ctx);
+  i += op.length;
+  // The operand is itself interpolated (nesting), but only when the branch is taken;
+  // an unset variable inside an unused default must not warn.
+  const value = lookupQuiet(name, ctx);
+  const unsetOrEmpty = value === undefined || value === '';
+  const unset = value === undefined;
+  const takesOperand =
+    op === ':-' || op === ':?' ? unsetOrEmpty : op === '-' || op === '?' ? unset : op === ':+' ? !unsetOrEmpty : !unset;
+  const [operand, end] = takesOperand ? parse(s, i, ctx, true) : skip(s, i, ctx);
+  ctx.onRead?.(name, value);
+  let result: string;
+  switch (op) {
+    case ':-':
+    case '-':
+      result = takesOperand ? operand : (value as string);
+      break;
+    case ':?':
+    case '?':
+      if (takesOperand) {
+        throw new UserError(
+          'E_REQUIRED_VARIABLE',
+          `required variable ${name} is missing a value${operand ? `: ${operand}` : ''}`,
+          {file: ctx.file, path: ctx.path},
+          `set ${name} in the environment or in the project's .env file (or an --env-file)`,
+        );
+      }
+      result = value as string;
+      break;
+    default:
+      result = takesOperand ? operand : '';
+  }
+  return [result, end + 1];
+}
+
+/** Finds the end of an operand without evaluating it. */
+function skip(s: string, i: number, ctx: InterpolationContext): [string, number] {
+  let depth = 0;
+  for (; i < s.length; i++) {
+    if (s[i] === '$' && s[i + 1] === '$') {
+      i++;
+      continue;
+    }
+    if (s[i] === '{') depth++;
+    else if (s[i] === '}') {
+      if (depth === 0) return ['', i];
+      depth--;
+    }
+  }
+  throw invalid(s, ctx);
+}
+
+function lookupQuiet(name: string, ctx: InterpolationContext): string | undefined {
+  return ctx.lookup(name);
+}
+
+function read(name: string, ctx: InterpolationContext): string | undefined {
+  const v = ctx.lookup(name);
+  ctx.onRead?.(name, v);
+  if (v === undefined) ctx.onUnset(name);
+  return v;
+}
+
+function invalid(s: string, ctx: InterpolationContext): UserError {
+  return new UserError(
+    'E_INTERPOLATION',
+    `invalid interpolation format in ${JSON.stringify(s)}`,
+    {file: ctx.file, path: ctx.path},
+    'use $VAR, ${VAR}, ${VAR:-default}, ${VAR:?error} or $$ for a literal dollar sign',
+  );
+}
+
+/**
+ * Interpolates every string value of a parsed YAML tree (keys are left alone, as Compose does).
+ * `path` is the compose path prefix used in messages.
+ */
+export function interpolateTree(
+  node: unknown,
+  ctx: Omit<InterpolationContext, 'path'>,
+  path = '',
+): unknown {
+  if (typeof node === 'string') return interpolateString(node, {...ctx, path});
+  if (Array.isArray(node)) return node.map((v, i) => interpolateTree(v, ctx, `${path}[${i}]`));
+  if (node && typeof node === 'object') {
+    const proto = Object.getPrototypeOf(node);
+    if (proto !== Object.prototype && proto !== null) {
+      // Tagged wrappers (!reset/!override) keep their class; interpolate their value.
+      const w = node as {value: unknown};
+      if ('value' in w) {
+        const copy = Object.create(proto);
+        copy.value = interpolateTree(w.value, ctx, path);
+        return copy;
+      }
+      return node;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out[k] = interpolateTree(v, ctx, path ? `${path}.${k}` : k);
+    return out;
+  }
+  return node;
+}

@@ -1,0 +1,127 @@
+/**
+ * Port mappings, compose-spec "ports": short syntax `[HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/PROTOCOL]`
+ * (IPv6 host addresses in brackets) and long syntax, normalised to the long form
+ * `docker compose config` prints: one entry per container port, `published` as a string.
+ */
+import {UserError} from '../../errors.js';
+import type {PortConfig} from '../model.js';
+
+const PROTOCOLS = new Set(['tcp', 'udp', 'sctp']);
+
+export function normalizePorts(value: unknown, where: {file: string; path: string}): PortConfig[] {
+  if (!Array.isArray(value)) throw bad(where.path, where.file, 'a list of ports');
+  const out: PortConfig[] = [];
+  value.forEach((item, i) => {
+    const path = `${where.path}[${i}]`;
+    if (typeof item === 'number') out.push(...parseShort(String(item), {file: where.file, path}));
+    else if (typeof item === 'string') out.push(...parseShort(item, {file: where.file, path}));
+    else if (item && typeof item === 'object') out.push(parseLong(item as Record<string, unknown>, {file: where.file, path}));
+    else throw bad(path, where.file, 'a port string, number or mapping');
+  });
+  return out;
+}
+
+function parseLong(o: Record<string, unknown>, where: {file: string; path: string}): PortConfig {
+  const target = toPort(o.target, where, 'target');
+  const p: PortConfig = {mode: typeof o.mode === 'string' ? o.mode : 'ingress', target, protocol: 'tcp'};
+  for (const [k, v] of Object.entries(o)) {
+    if (k === 'target' || k === 'mode') continue;
+    if (k === 'published') {
+      if (v === undefined || v === null || v === '') continue;
+      const s = String(v);
+      if (!/^\d+(-\d+)?$/.test(s)) throw bad(`${where.path}.published`, where.file, 'a port number or range such as 8080 or 8000-8010');
+      p.published = s;
+    } else if (k === 'protocol') {
+      p.protocol = String(v).toLowerCase();
+      if (!PROTOCOLS.has(p.protocol)) throw bad(`${where.path}.protocol`, where.file, 'tcp, udp or sctp');
+    } else (p as unknown as Record<string, unknown>)[k] = v;
+  }
+  return p;
+}
+
+function toPort(v: unknown, where: {file: string; path: string}, key: string): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw bad(`${where.path}.${key}`, where.file, 'a port number between 0 and 65535');
+  return n;
+}
+
+function parseRange(s: string, where: {file: string; path: string}, raw: string): [number, number] {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(s);
+  if (!m) throw badSpec(raw, where);
+  const a = Number(m[1]);
+  const b = m[2] === undefined ? a : Number(m[2]);
+  if (a > 65535 || b > 65535 || b < a) throw badSpec(raw, where);
+  return [a, b];
+}
+
+/** Parses one short-syntax entry into one or more long-syntax entries. */
+export function parseShort(raw: string, where: {file: string; path: string}): PortConfig[] {
+  let spec = raw.trim();
+  let protocol = 'tcp';
+  const slash = spec.lastIndexOf('/');
+  if (slash >= 0) {
+    protocol = spec.slice(slash + 1).toLowerCase();
+    spec = spec.slice(0, slash);
+    if (!PROTOCOLS.has(protocol)) throw badSpec(raw, where);
+  }
+  let hostIp: string | undefined;
+  let rest = spec;
+  if (rest.startsWith('[')) {
+    const end = rest.indexOf(']');
+    if (end < 0 || rest[end + 1] !== ':') throw badSpec(raw, where);
+    hostIp = rest.slice(1, end);
+    rest = rest.slice(end + 2);
+  }
+  const parts = rest.split(':');
+  let host = '';
+  let container: string;
+  if (hostIp !== undefined) {
+    if (parts.length === 1) container = parts[0];
+    else if (parts.length === 2) [host, container] = parts;
+    else throw badSpec(raw, where);
+  } else if (parts.length === 1) container = parts[0];
+  else if (parts.length === 2) [host, container] = parts;
+  else if (parts.length === 3) [hostIp, host, container] = parts;
+  else {
+    // Unbracketed IPv6 address: the last two fields are ports.
+    container = parts.pop() as string;
+    host = parts.pop() as string;
+    hostIp = parts.join(':');
+  }
+  const [c0, c1] = parseRange(container, where, raw);
+  const count = c1 - c0 + 1;
+  const out: PortConfig[] = [];
+  let hostRange: [number, number] | undefined;
+  if (host !== '') hostRange = parseRange(host, where, raw);
+  if (hostRange && hostRange[1] - hostRange[0] + 1 !== count && count !== 1) throw badSpec(raw, where);
+  for (let i = 0; i < count; i++) {
+    const p: PortConfig = {mode: 'ingress', target: c0 + i, protocol};
+    if (hostIp) p.host_ip = hostIp;
+    if (hostRange) {
+      if (count === 1 && hostRange[0] !== hostRange[1]) p.published = `${hostRange[0]}-${hostRange[1]}`;
+      else p.published = String(hostRange[0] + i);
+    }
+    out.push(orderKeys(p));
+  }
+  return out;
+}
+
+function orderKeys(p: PortConfig): PortConfig {
+  const o: PortConfig = {mode: p.mode, target: p.target, protocol: p.protocol};
+  if (p.host_ip !== undefined) o.host_ip = p.host_ip;
+  if (p.published !== undefined) o.published = p.published;
+  return o;
+}
+
+function badSpec(raw: string, where: {file: string; path: string}): UserError {
+  return new UserError('E_PORT', `invalid port specification ${JSON.stringify(raw)}`, where, 'use [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/tcp|udp|sctp], e.g. "127.0.0.1:8080:80/tcp"');
+}
+
+function bad(path: string, file: string, expected: string): UserError {
+  return new UserError('E_SCHEMA', `${path} must be ${expected}`, {file, path}, 'see the Compose file reference for ports');
+}
+
+/** The merge key of a port (compose-spec merge.md "Unique resources"). */
+export function portKey(p: PortConfig): string {
+  return `${p.host_ip ?? ''}:${p.published ?? ''}:${p.target}/${p.protocol}`;
+}
