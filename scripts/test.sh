@@ -37,7 +37,9 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM HUP
   if [ "$dockerd_started" = 1 ]; then
-    bash scripts/dockerd.sh stop --lease $$ || true
+    # quiet on success, so the tests' summary line stays the last line of the run
+    local out
+    out=$(bash scripts/dockerd.sh stop --lease $$ 2>&1) || printf '%s\n' "$out" >&2
   fi
   exit "$rc"
 }

@@ -95,15 +95,27 @@ const timer =
       }, timeoutSec * 1000)
     : undefined;
 
+let interrupted = false;
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
+    interrupted = true;
     killGroup(sig);
     setTimeout(() => killGroup('SIGKILL'), 5000).unref();
   });
 }
 
+// A process the tests left behind can keep uvu's stdout open after uvu exited: give it a moment,
+// then kill what is left of the group so the run ends.
+child.on('exit', () => {
+  setTimeout(() => {
+    note('processes left behind by the tests still hold the output open; killing them');
+    killGroup('SIGKILL');
+  }, 3000).unref();
+});
+
 child.on('close', (code, signal) => {
   if (timer) clearTimeout(timer);
+  if (interrupted || timedOut) killGroup('SIGKILL');
   if (lastChar !== '\n') process.stdout.write('\n');
 
   // eslint-disable-next-line no-control-regex
