@@ -1,0 +1,24 @@
+/**
+ * Container paths that reach a policy: absolute, normalised, printable. Anything else is
+ * rejected here, before any renderer sees it (DESIGN.md "AppArmor": reject NUL and control
+ * characters, require absolute, normalised paths).
+ */
+import path from 'node:path';
+import {UserError} from '../errors.js';
+
+// C0/C1 controls, DEL, and Unicode line/paragraph separators.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+export function containerPath(raw: string, source: string, rule: string): string {
+  if (typeof raw !== 'string' || raw === '') {
+    throw new UserError('E_UNSAFE_PATH', 'empty container path', {path: source}, `a mount target must be an absolute path (rule ${rule})`);
+  }
+  if (UNSAFE.test(raw)) {
+    throw new UserError('E_UNSAFE_PATH', `container path ${JSON.stringify(raw)} contains control characters`, {path: source}, `remove control characters from the path; hardcompose refuses to put them into a policy (rule ${rule})`);
+  }
+  if (!raw.startsWith('/')) {
+    throw new UserError('E_UNSAFE_PATH', `container path ${JSON.stringify(raw)} is not absolute`, {path: source}, `mount targets are absolute paths inside the container, e.g. /data (rule ${rule})`);
+  }
+  const norm = path.posix.normalize(raw);
+  return norm.length > 1 && norm.endsWith('/') ? norm.slice(0, -1) : norm;
+}

@@ -1,0 +1,48 @@
+/**
+ * Rule `mounts`: every service volume as the container sees it (mount target, not host source;
+ * DESIGN.md "AppArmor"). Read-only mounts get an explicit deny on writes, writable ones an
+ * allowance. A unix socket needs write access to connect, so `:ro` on a socket is reported,
+ * not enforced as a deny (it would break the client while protecting nothing).
+ */
+import {containerPath} from '../paths.js';
+import type {Rule} from '../rule.js';
+import type {FileRule} from '../types.js';
+
+export function isSocketPath(p: string): boolean {
+  return p.endsWith('.sock');
+}
+
+export const mounts: Rule = {
+  id: 'mounts',
+  summary: 'a volume, bind or tmpfs mount is declared here: writes allowed when it is rw, denied when it is ro',
+  remove: 'remove the mount, or mark it :ro to deny writes',
+  apply(input, plan) {
+    (input.svc.volumes ?? []).forEach((v, i) => {
+      const source = `${input.at}.volumes[${i}]`;
+      const target = containerPath(v.target, source, 'mounts');
+      const kind = v.type === 'bind' ? 'bind' : v.type === 'tmpfs' ? 'tmpfs' : v.type === 'image' ? 'image' : 'volume';
+      const ro = v.read_only === true || v.type === 'image';
+      const detail = describe(v.type, v.source, target, ro);
+      const base: Omit<FileRule, 'access'> = {path: target, kind, source, detail, rule: 'mounts'};
+      if (v.type === 'bind' && v.source) base.hostPath = v.source;
+      if (v.bind?.selinux) base.selinuxRelabel = v.bind.selinux;
+      if (ro && isSocketPath(target)) {
+        plan.files.push({...base, access: 'write', detail: `${detail} (a socket: connecting needs write)`});
+        plan.findings.push({
+          code: 'ro-socket',
+          severity: 'low',
+          message: `${target} is a socket mounted :ro; read-only does not limit what a client can do through it`,
+          source,
+          rule: 'mounts',
+        });
+        return;
+      }
+      plan.files.push({...base, access: ro ? 'deny-write' : 'write'});
+    });
+  },
+};
+
+function describe(type: string, source: string | undefined, target: string, ro: boolean): string {
+  const s = type === 'volume' ? (source ? `${source} (named volume)` : '(anonymous volume)') : type === 'bind' ? `${source ? 'bind' : ''}` : type;
+  return `${s} → ${target}${ro ? ' ro' : ''}`;
+}

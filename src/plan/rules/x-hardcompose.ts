@@ -1,0 +1,30 @@
+/** Rule `x-hardcompose`: allowances the user wrote in the service's x-hardcompose block. */
+import {capabilityName} from '../capabilities.js';
+import {containerPath} from '../paths.js';
+import type {Rule} from '../rule.js';
+
+export const xHardcompose: Rule = {
+  id: 'x-hardcompose',
+  summary: 'allowed by the service x-hardcompose block',
+  remove: 'remove the entry from x-hardcompose',
+  apply(input, plan) {
+    const s = input.steering;
+    const at = `${input.at}.x-hardcompose`;
+    for (const [list, access] of [[s.read, 'read'], [s.write, 'write'], [s.exec, 'exec']] as const) {
+      list.forEach((raw, i) => {
+        const source = `${at}.${access}[${i}]`;
+        const p = containerPath(raw, source, 'x-hardcompose');
+        plan.files.push({path: p, access, kind: 'extra', source, detail: `x-hardcompose ${access} ${p}`, rule: 'x-hardcompose'});
+      });
+    }
+    s.capabilities.forEach((raw, i) => {
+      const source = `${at}.capabilities[${i}]`;
+      const name = capabilityName(raw, source);
+      if (name === 'all') return;
+      if (!plan.capabilities.some((c) => c.name === name)) {
+        plan.capabilities.push({name, source, reason: 'x-hardcompose.capabilities', rule: 'x-hardcompose'});
+      }
+    });
+    plan.capabilities.sort((a, b) => (a.name < b.name ? -1 : 1));
+  },
+};
