@@ -7,9 +7,14 @@
  * apparmor_parser 3.0.8 (`apparmor_parser -QKT -M /etc/apparmor.d/abi/3.0 -D rule-exprs`, which
  * prints each rule's path as the regex the parser really compiles):
  *
- * - Inside double quotes the parser unescapes `\"` to `"` and `\\` stays a literal backslash, so
- *   a quote in a path can never close the string and `\n`, `\x41`, `\101`, `\d65` written after an
- *   escaped backslash stay literal text (no escape sequence survives `\\`).
+ * - The lexer ends a quoted string at a `"` that is not preceded by a backslash, and it takes
+ *   the longest match: a quoted string may span lines. So a body ending in `\\` (a path ending
+ *   in a backslash) does not end at its closing quote: `"/a\\" r,` followed by another quoted
+ *   rule swallows text up to the next quote (seen as a syntax error, or worse, a different rule).
+ *   A backslash is therefore written `\x5c` (the hex escape apparmor.d(5) documents with `\x00`),
+ *   never `\\`: the parser turns `\x5c` into an escaped, literal backslash, reads exactly two hex
+ *   digits (`\x5cab` is `\` + `ab`), and the body can never end in a backslash.
+ * - `\"` is a literal `"`; an escaped quote never closes the string.
  * - Unescaped inside quotes, `* ? [ ] { }` are still globs, so they must be escaped; `\*`, `\?`,
  *   `\[`, `\]`, `\{`, `\}` all compile to the literal character.
  * - `,` and `^` are literal inside quotes even unescaped (`"/a,b"` compiles to `/a,b`), and
@@ -19,8 +24,9 @@
  *   `@{b` alone is a parse error. Because `{` and `}` are escaped, `@{` always comes out as `@\{`
  *   and `@\{HOME\}` compiles to the literal `@{HOME}`. (`@\{HOME}` with an unescaped `}` is a
  *   parse error, which is why both braces are escaped.)
- * - A backslash before any other character is dropped (`\q` compiles to `q`): only the set above
- *   is escaped, so no other character changes meaning.
+ * - A backslash before any other character is dropped (`\q` compiles to `q`) and `\n`, `\x41`,
+ *   `\101`, `\d65` are escape sequences: since every backslash of a path becomes `\x5c`, no
+ *   other escape sequence can appear in the output.
  * - Space, `#`, `'`, `$`, `(`, `)`, `|`, `+`, `.` and non-ASCII UTF-8 are literal inside quotes.
  * - A raw newline inside quotes is accepted by the parser and becomes part of the path, which is
  *   why control characters are rejected rather than trusted to the quoting.
@@ -84,12 +90,12 @@ export function checkPath(path: string, source?: Provenance): void {
 }
 
 function escapeBody(path: string): string {
-  return path.replace(SPECIAL, (c) => `\\${c}`);
+  return path.replace(SPECIAL, (c) => (c === '\\' ? '\\x5c' : `\\${c}`));
 }
 
 /**
  * A double-quoted AppArmor path matching exactly `path` (apparmor.d(5): quoted paths, AARE
- * escapes). Throws UserError E_UNSAFE_PATH for control characters, relative or non-normalised
+ * escapes): `" * ? [ ] { } ^ ,` get a backslash, a backslash becomes `\x5c`. Throws UserError E_UNSAFE_PATH for control characters, relative or non-normalised
  * paths.
  */
 export function quotePath(path: string, source?: Provenance): string {
