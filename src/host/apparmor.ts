@@ -115,3 +115,24 @@ export function listProfileNames(input: ProfileInput | string | string[], opts: 
   const names = r.stdout.split('\n').filter((l) => l !== '');
   return {ok: r.ok, names, stderr: r.stderr};
 }
+
+/**
+ * What the parser really compiled, from the `-D rule-exprs` dump: every line
+ * `aare: <path as written>   ->   <regex>` gives a regex whose metacharacters are escaped with a
+ * backslash. `exact` holds the regexes that are plain literals, unescaped back to the path they
+ * match; `tree` those that end with the regex of `{,/**}`, minus that suffix. A path whose globs
+ * or `@{…}` were not neutralised shows up in neither as itself.
+ */
+export function compiledLiterals(dump: string): {exact: Set<string>; tree: Set<string>} {
+  const exact = new Set<string>();
+  const tree = new Set<string>();
+  const TREE = '(|/[^\\x00]*)';
+  const unescape = (re: string): string => re.replace(/\\(.)/gsu, '$1');
+  for (const line of dump.split('\n')) {
+    const m = /^aare: .*? {3}-> {3}(.*)$/su.exec(line);
+    if (!m) continue;
+    if (m[1].endsWith(TREE)) tree.add(unescape(m[1].slice(0, -TREE.length)));
+    else exact.add(unescape(m[1]));
+  }
+  return {exact, tree};
+}
