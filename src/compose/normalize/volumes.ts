@@ -9,7 +9,6 @@ import type {ServiceVolume} from '../model.js';
 
 const PROPAGATION = new Set(['shared', 'slave', 'private', 'rshared', 'rslave', 'rprivate']);
 const CONSISTENCY = new Set(['cached', 'delegated', 'consistent']);
-const WINDOWS_ABS = /^[a-zA-Z]:[\\/]/;
 
 export interface PathContext {
   file: string;
@@ -17,15 +16,51 @@ export interface PathContext {
   home: string;
 }
 
+/** Short-syntax sources that name a host path rather than a volume (compose-go format/volume.go isFilePath). */
 export function isBindSource(src: string): boolean {
-  return src.startsWith('.') || src.startsWith('/') || src.startsWith('~') || WINDOWS_ABS.test(src) || src.startsWith('\\\\');
+  return src.startsWith('.') || src.startsWith('/') || src.startsWith('~') || /^[a-zA-Z]:/.test(src) || src.startsWith('\\\\');
 }
 
-/** Resolves a host path the way Compose does: `~` → HOME, relative → base dir, Windows kept. */
+/** Go's path.Clean: the shortest equivalent slash path (no `.`, `..`, `//`, trailing `/`). */
+export function cleanPath(p: string): string {
+  if (p === '') return '.';
+  const n = path.posix.normalize(p);
+  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
+}
+
+/** `~` at the start stands for HOME, whatever follows it (compose-go paths.ExpandUser: Join(home, p[1:])). */
+function expandUser(p: string, home: string): string {
+  return p.startsWith('~') ? cleanPath(path.posix.join(home, p.slice(1))) : p;
+}
+
+/**
+ * A Windows absolute path: a drive (`C:\`, `C:/`) or a UNC share followed by a separator
+ * (compose-go paths/windows_path.go isWindowsAbs; `\\server\share` alone is not absolute).
+ */
+function isWindowsAbs(p: string): boolean {
+  if (/^[a-zA-Z]:[\\/]/.test(p)) return true;
+  return /^[\\/]{2}[^\\/.][^\\/]*[\\/][^\\/]+[\\/]/.test(p);
+}
+
+/**
+ * Resolves a path attribute (build context, env_file, secret/config file) as compose-go's
+ * absPath: `~` → HOME, an absolute path is kept as written, a relative one joins the base dir.
+ */
 export function resolveHostPath(src: string, ctx: PathContext): string {
-  if (WINDOWS_ABS.test(src) || src.startsWith('\\\\')) return src;
-  if (src === '~' || src.startsWith('~/')) return path.join(ctx.home, src.slice(1));
-  return path.resolve(ctx.baseDir, src);
+  const p = expandUser(src, ctx.home);
+  if (p.startsWith('/') || p === '') return p;
+  return cleanPath(path.posix.join(ctx.baseDir, p));
+}
+
+/**
+ * Resolves a bind mount source as compose-go's maybeUnixPath: `~` → HOME; absolute Unix or
+ * Windows paths are kept exactly as written (Compose does not clean them); anything else
+ * joins the base directory (compose-spec "volumes": relative to the Compose file's folder).
+ */
+export function resolveBindSource(src: string, ctx: PathContext): string {
+  const p = expandUser(src, ctx.home);
+  if (p.startsWith('/') || isWindowsAbs(p)) return p;
+  return cleanPath(path.posix.join(ctx.baseDir, p));
 }
 
 export function normalizeVolumes(value: unknown, where: {path: string}, ctx: PathContext): ServiceVolume[] {
@@ -37,39 +72,60 @@ export function normalizeVolumes(value: unknown, where: {path: string}, ctx: Pat
   });
 }
 
-function splitSpec(spec: string): string[] {
-  // A Windows drive letter's colon belongs to the source.
-  if (WINDOWS_ABS.test(spec)) {
-    const rest = spec.slice(2).split(':');
-    return [spec.slice(0, 2) + rest[0], ...rest.slice(1)];
+/**
+ * Splits `[SOURCE:]TARGET[:MODE]` at colons, keeping a one-letter drive's colon (`C:\\x`) in
+ * its field, as compose-go format/volume.go ParseVolume does; an empty field or a fourth one
+ * is an error.
+ */
+function splitSpec(spec: string): string[] | string {
+  const fields: string[] = [];
+  let buf = '';
+  for (const ch of spec) {
+    if (ch === ':' && buf.length === 1 && /\p{L}/u.test(buf)) buf += ch;
+    else if (ch === ':') {
+      if (buf === '') return 'empty section between colons';
+      if (fields.length === 2) return 'too many colons';
+      fields.push(buf);
+      buf = '';
+    } else buf += ch;
   }
-  return spec.split(':');
+  if (buf === '') return 'empty section between colons';
+  fields.push(buf);
+  return fields;
 }
 
-export function parseShortVolume(spec: string, p: string, ctx: PathContext): ServiceVolume {
-  const parts = splitSpec(spec);
-  if (parts.length > 3 || parts.some((x, i) => x === '' && i < 2)) {
-    throw new UserError('E_VOLUME', `invalid volume specification ${JSON.stringify(spec)}`, {file: ctx.file, path: p}, 'use [SOURCE:]TARGET[:ro|rw|z|Z], e.g. "./data:/var/lib/data:ro"');
-  }
-  if (parts.length === 1) return {type: 'volume', target: parts[0], volume: {}};
-  const [source, target, mode] = parts;
-  const bind = isBindSource(source);
-  const v: ServiceVolume = bind
-    ? {type: 'bind', source: resolveHostPath(source, ctx), target, bind: {create_host_path: true}}
-    : {type: 'volume', source, target, volume: {}};
-  if (mode) {
-    for (const opt of mode.split(',')) {
-      if (opt === 'ro') v.read_only = true;
-      else if (opt === 'rw') continue;
-      else if ((opt === 'z' || opt === 'Z') && bind) v.bind!.selinux = opt;
-      else if (PROPAGATION.has(opt) && bind) v.bind!.propagation = opt;
-      else if (opt === 'nocopy' && !bind) v.volume!.nocopy = true;
-      else if (CONSISTENCY.has(opt)) v.consistency = opt;
-      else {
-        throw new UserError('E_VOLUME', `invalid mode ${JSON.stringify(opt)} in volume ${JSON.stringify(spec)}`, {file: ctx.file, path: p}, 'modes are ro, rw, z, Z, nocopy and shared/slave/private (r-prefixed) propagation');
-      }
+/** Applies the short-syntax mode options in order (a later `rw` undoes an earlier `ro`). */
+function applyModes(v: ServiceVolume, mode: string, spec: string, where: {file: string; path: string}): void {
+  for (const opt of mode.split(',')) {
+    if (opt === 'ro') v.read_only = true;
+    else if (opt === 'rw') delete v.read_only;
+    else if (opt === 'nocopy') v.volume = {...v.volume, nocopy: true};
+    else if (opt === 'z' || opt === 'Z') v.bind = {...v.bind, selinux: opt};
+    else if (PROPAGATION.has(opt)) v.bind = {...v.bind, propagation: opt};
+    else if (CONSISTENCY.has(opt)) continue; // Accepted and dropped by Compose (Docker Desktop only).
+    else {
+      // Compose 2.26 drops unknown options silently; a typo here (`:rx`, `:noexec`) would leave a
+      // mount writable behind the user's back, so hardcompose refuses it.
+      throw new UserError('E_VOLUME', `invalid mode ${JSON.stringify(opt)} in volume ${JSON.stringify(spec)}`, where, 'modes are ro, rw, z, Z, nocopy and shared/slave/private (r-prefixed) propagation');
     }
   }
+}
+
+/** compose-spec "volumes" short syntax: `[SOURCE:]TARGET[:MODE]`; a path-like source makes a bind mount. */
+export function parseShortVolume(spec: string, p: string, ctx: PathContext): ServiceVolume {
+  const where = {file: ctx.file, path: p};
+  // One or two characters are always an anonymous volume's target (compose-go ParseVolume).
+  const fields = spec.length <= 2 ? [spec] : splitSpec(spec);
+  if (typeof fields === 'string' || spec === '') {
+    throw new UserError('E_VOLUME', `invalid volume specification ${JSON.stringify(spec)}: ${fields || 'empty'}`, where, 'use [SOURCE:]TARGET[:ro|rw|z|Z], e.g. "./data:/var/lib/data:ro"');
+  }
+  if (fields.length === 1) return spec.length <= 2 ? {type: 'volume', target: fields[0]} : {type: 'volume', target: cleanPath(fields[0]), volume: {}};
+  const [source, target, mode] = fields;
+  const bind = isBindSource(source);
+  const v: ServiceVolume = bind
+    ? {type: 'bind', source: resolveBindSource(source, ctx), target: cleanPath(target), bind: {create_host_path: true}}
+    : {type: 'volume', source, target: cleanPath(target), volume: {}};
+  if (mode) applyModes(v, mode, spec, where);
   return order(v);
 }
 
@@ -78,11 +134,11 @@ function normalizeLong(o: Record<string, unknown>, p: string, ctx: PathContext):
   if (typeof v.target !== 'string' || !v.target) {
     throw new UserError('E_VOLUME', `${p}.target is required`, {file: ctx.file, path: `${p}.target`}, 'long-syntax volumes need type and target');
   }
-  if (v.type === 'bind' && typeof v.source === 'string') v.source = resolveHostPath(v.source, ctx);
+  v.target = cleanPath(v.target);
+  if (v.type === 'bind' && typeof v.source === 'string') v.source = resolveBindSource(v.source, ctx);
   if (v.type === 'bind' && typeof v.source !== 'string') {
     throw new UserError('E_VOLUME', `${p}.source is required for a bind mount`, {file: ctx.file, path: `${p}.source`}, 'give the host path to mount');
   }
-  if (v.type === 'volume' && !v.volume) v.volume = {};
   return order(v);
 }
 
