@@ -46,7 +46,10 @@ show_log() {
 
 engine_up() { timeout 15 docker info >/dev/null 2>&1; }
 
-alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+# running, and not a zombie (nothing may reap dockerd promptly when it is not our child)
+alive() {
+  [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null && ! grep -qs '^State:[[:space:]]*Z' "/proc/$1/status"
+}
 
 our_pid() {
   local pid

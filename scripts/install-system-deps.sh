@@ -98,6 +98,7 @@ done
 # ---------------------------------------------------------------------------------------------
 # 2. Docker Compose v2 from Debian trixie, as a CLI plugin
 # ---------------------------------------------------------------------------------------------
+HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 PLUGIN_DIR="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
 PLUGIN="$PLUGIN_DIR/docker-compose"
 
