@@ -59,3 +59,19 @@ export abstract class BaseCommand extends Command {
     process.exitCode = 70;
   }
 }
+
+export const policyFlags = {
+  backend: Flags.string({description: 'Policy backend (default: x-hardcompose.backend, else selinux when the host runs SELinux, else apparmor)', options: ['apparmor', 'selinux']}),
+  level: Flags.string({description: 'Confinement level (a service\'s own x-hardcompose.level wins)', options: ['baseline', 'strict']}),
+  mode: Flags.string({description: 'enforce, or complain to log instead of deny', options: ['enforce', 'complain']}),
+  out: Flags.string({description: 'Output folder, relative to the project directory', default: 'hardcompose'}),
+  'selinux-relabel': Flags.boolean({description: 'SELinux: add :z to bind mounts in the overlay', default: false}),
+};
+
+export interface PolicyFlagValues {
+  backend?: string;
+  level?: string;
+  mode?: string;
+  out: string;
+  'selinux-relabel': boolean;
+}

@@ -24,3 +24,21 @@ function readStdinSync(): string {
 
 import {createRequire} from 'node:module';
 const require_fs = () => createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
+
+import type {GenerateOptions} from './generate.js';
+import type {Backend, Level, Mode} from '../plan/types.js';
+
+export function generateOptionsFromFlags(
+  flags: ComposeFlagValues & {backend?: string; level?: string; mode?: string; out: string; 'selinux-relabel': boolean; force?: boolean},
+  proc: {cwd: string; env: Record<string, string | undefined>},
+): Readonly<GenerateOptions> {
+  return Object.freeze({
+    load: loadOptionsFromFlags(flags, proc),
+    backend: flags.backend as Backend | undefined,
+    level: flags.level as Level | undefined,
+    mode: flags.mode as Mode | undefined,
+    out: flags.out,
+    force: flags.force ?? false,
+    selinuxRelabel: flags['selinux-relabel'],
+  });
+}

@@ -1,0 +1,24 @@
+/** The render stage: SecurityPlan → Artifact[] (policies for the chosen backend, the overlay, the lock). */
+import type {ComposeProject} from '../compose/model.js';
+import type {Artifact, SecurityPlan} from '../plan/types.js';
+import {renderLock} from './lock.js';
+import {renderOverlay} from './overlay.js';
+
+export interface RenderOptions {
+  selinuxRelabel: boolean;
+}
+
+export async function renderAll(plan: SecurityPlan, project: ComposeProject, opts: RenderOptions): Promise<Artifact[]> {
+  let policies: Artifact[];
+  let overlay: Artifact;
+  if (plan.backend === 'apparmor') {
+    const {renderAppArmor} = await import('./apparmor/index.js');
+    policies = renderAppArmor(plan);
+    overlay = renderOverlay(plan, {securityOptFor: (sp) => `apparmor=${sp.profileName}`});
+  } else {
+    throw new Error('selinux backend not wired yet');
+  }
+  void opts;
+  const artifacts = [...policies, overlay].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return [...artifacts, renderLock(plan, project, artifacts)];
+}
