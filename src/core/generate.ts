@@ -50,9 +50,10 @@ export async function buildArtifacts(opts: GenerateOptions): Promise<BuildResult
     [backend, backendFrom] = [selinuxEnabled() ? 'selinux' : 'apparmor', 'host'];
   }
   const plan = planProject(project, {backend, level: opts.level, mode: opts.mode, toolVersion: toolVersion(), hints: loadHints()});
-  const {renderAll} = await import('../render/index.js');
-  const artifacts = await renderAll(plan, project, {selinuxRelabel: opts.selinuxRelabel ?? false});
   const outDir = path.resolve(project.workingDir, opts.out ?? 'hardcompose');
+  const outRel = path.relative(project.workingDir, outDir).split(path.sep).join('/') || '.';
+  const {renderAll} = await import('../render/index.js');
+  const artifacts = await renderAll(plan, project, {selinuxRelabel: opts.selinuxRelabel ?? false, outRel});
   return {project, plan, artifacts, outDir, backendFrom};
 }
 

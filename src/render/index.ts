@@ -6,6 +6,8 @@ import {renderOverlay} from './overlay.js';
 
 export interface RenderOptions {
   selinuxRelabel: boolean;
+  /** Output folder relative to the project directory, POSIX; only printed in comments. */
+  outRel: string;
 }
 
 export async function renderAll(plan: SecurityPlan, project: ComposeProject, opts: RenderOptions): Promise<Artifact[]> {
@@ -14,11 +16,10 @@ export async function renderAll(plan: SecurityPlan, project: ComposeProject, opt
   if (plan.backend === 'apparmor') {
     const {renderAppArmor} = await import('./apparmor/index.js');
     policies = renderAppArmor(plan);
-    overlay = renderOverlay(plan, {securityOptFor: (sp) => `apparmor=${sp.profileName}`});
+    overlay = renderOverlay(plan, {securityOptFor: (sp) => `apparmor=${sp.profileName}`, outRel: opts.outRel});
   } else {
     throw new Error('selinux backend not wired yet');
   }
-  void opts;
   const artifacts = [...policies, overlay].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return [...artifacts, renderLock(plan, project, artifacts)];
 }
