@@ -40,3 +40,25 @@ export function securityPlan(services: ServicePlan[], over: Partial<SecurityPlan
     ...over,
   };
 }
+
+import type {ComposeProject, ServiceConfig} from '../../src/compose/model.js';
+import {planProject, type PlanOptions} from '../../src/plan/plan.js';
+
+/** A loaded project in memory: services as the loader would normalise them. */
+export function composeProject(services: Record<string, ServiceConfig>, top: Record<string, unknown> = {}, name = 'demo'): ComposeProject {
+  return {
+    name,
+    workingDir: '/nonexistent/demo',
+    files: [{absolute: '/nonexistent/demo/compose.yaml', relative: 'compose.yaml', sha256: '0'.repeat(64)}],
+    model: {name, services, ...top},
+    disabledServices: [],
+    interpolated: {},
+    warnings: [],
+  };
+}
+
+/** Plans one service and returns its ServicePlan. */
+export function planOne(svc: ServiceConfig, opts: Partial<PlanOptions> = {}, top: Record<string, unknown> = {}): ServicePlan {
+  const plan = planProject(composeProject({web: svc}, top), {backend: 'apparmor', toolVersion: '0.0.0', hints: [], ...opts});
+  return plan.services[0];
+}
