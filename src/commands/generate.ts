@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {Flags} from '@oclif/core';
 import {BaseCommand, composeFlags, policyFlags} from './base.js';
 
@@ -21,7 +22,7 @@ export default class Generate extends BaseCommand {
       return;
     }
     for (const w of res.project.warnings) this.warnLine(w);
-    const rel = (p: string) => `${res.outDir}/${p}`;
+    const rel = (p: string) => path.relative(process.cwd(), path.join(res.outDir, p)) || '.';
     const out: string[] = [`project ${res.plan.project}: backend ${res.plan.backend} (${res.backendFrom}), level ${res.plan.level}, mode ${res.plan.mode}`];
     for (const p of res.written) out.push(`  wrote     ${rel(p)}`);
     for (const p of res.removed) out.push(`  removed   ${rel(p)}`);
