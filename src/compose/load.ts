@@ -2,22 +2,29 @@
  * The load stage: compose files, environment and flags → ComposeProject, read exactly as
  * `docker compose` reads them (compose-spec; docs "Environment variables precedence",
  * "Specify a project name", "Use multiple Compose files", "include", "extends").
+ *
+ * Per document, in Compose's order: tags taken out (reset.ts), interpolation, casting,
+ * validation, canonical long syntax (document.ts), `extends` (extends.ts), `!reset`/`!override`
+ * applied to what came before, `include` (include.ts), merge and de-duplication (merge.ts).
+ * Then profiles and cross-reference checks (consistency.ts).
  */
 import {createHash} from 'node:crypto';
 import {existsSync, readFileSync, statSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {UserError} from '../errors.js';
+import {UserError, type Where} from '../errors.js';
+import {checkConsistency} from './consistency.js';
 import {discoverFiles} from './discover.js';
+import {type DocSource, type EnvView, prepareDocument} from './document.js';
 import {parseDotEnv} from './env.js';
-import {interpolateTree} from './interpolate.js';
-import {isPlainObject, mergeValues, unwrapTags} from './merge.js';
+import {type ServiceSet, applyExtends} from './extends.js';
+import {assertNoIncludeCycle, importResources, readIncludeEntries} from './include.js';
+import {interpolateString} from './interpolate.js';
+import {enforceUnicity, findRepeated, isPlainObject, mergeValues} from './merge.js';
 import type {ComposeModel, ComposeProject, ServiceConfig, SourceFile} from './model.js';
-import {castTypes} from './normalize/cast.js';
-import {canonicalService, canonicalTopLevel} from './normalize/service.js';
-import {normalizeProjectName, validateProjectName} from './project-name.js';
-import {validateCompose} from './schema.js';
-import {parseComposeYaml} from './yaml.js';
+import {chooseProjectName} from './project-name.js';
+import {applyTagPaths, takeTags} from './reset.js';
+import {locate, parseComposeYaml} from './yaml.js';
 
 type Obj = Record<string, unknown>;
 
@@ -35,64 +42,49 @@ export interface LoadOptions {
   home?: string;
 }
 
-interface Env {
-  lookup: (name: string) => string | undefined;
-  unset: Set<string>;
-  read: Map<string, string | null>;
+/** Everything one loading (the project, or one included project) shares. */
+interface LoadCtx {
+  env: EnvView;
+  home: string;
+  /** The project directory, for relative file names in messages. */
+  root: string;
+  /** Absolute files being included, outermost first (include cycle detection). */
+  including: readonly string[];
+  /** `extends.file` files already loaded under this context's variables. */
+  extendsFiles: Map<string, ServiceSet>;
 }
 
-interface Ctx {
-  env: Env;
-  home: string;
-  readStdin?: () => string;
-  /** Files currently being included, for cycle detection. */
-  including: string[];
+/** A compose file read and parsed. */
+interface Layer extends DocSource {
+  docs: Obj[];
 }
 
 export function loadProject(opts: LoadOptions): ComposeProject {
   const home = opts.home ?? opts.env.HOME ?? os.homedir();
   const projectDirectory = opts.projectDirectory ? path.resolve(opts.cwd, opts.projectDirectory) : undefined;
-  const found = discoverFiles({files: opts.files, cwd: opts.cwd, env: opts.env, projectDirectory});
-  const first = found.files[0];
-  const workingDir = projectDirectory ?? (first === '-' ? opts.cwd : path.dirname(first));
-  const dotenv = readEnvFiles(opts.envFiles.length ? opts.envFiles.map((f) => path.resolve(opts.cwd, f)) : [path.join(workingDir, '.env')], !opts.envFiles.length, opts.env);
-  const env: Env = {
-    // The process environment wins over env files (docs "Environment variables precedence").
-    lookup: (name) => opts.env[name] ?? dotenv[name],
-    unset: new Set(),
-    read: new Map(),
-  };
-  const ctx: Ctx = {env, home, readStdin: opts.readStdin, including: []};
+  const {vars, files, workingDir, warnings} = projectEnvironment(opts, projectDirectory);
+  const layers = files.map((f) => readLayer(f, workingDir, opts.readStdin));
+  const env: EnvView = {lookup: (n) => vars[n], unset: new Set(), read: new Map()};
+  const name = projectName(opts, vars, layers, workingDir, env);
+  // compose-go sets COMPOSE_PROJECT_NAME to the chosen name for interpolation.
+  env.lookup = (n) => (n === 'COMPOSE_PROJECT_NAME' ? name : vars[n]);
+  const ctx: LoadCtx = {env, home, root: workingDir, including: [], extendsFiles: new Map()};
+  const merged = loadLayers(layers, workingDir, ctx);
 
-  const sources: SourceFile[] = [];
-  let merged: Obj = {};
-  for (const file of found.files) {
-    const {text, display} = readSource(file, ctx, workingDir);
-    sources.push({absolute: file, relative: display, sha256: sha256(text)});
-    for (const doc of parseComposeYaml(text, display)) {
-      const processed = processDocument(doc as Obj, {file: display, text, baseDir: workingDir}, ctx);
-      merged = mergeValues(merged, processed, '') as Obj;
-    }
-  }
-  merged = unwrapTags(merged) as Obj;
-
+  const profiles = (opts.profiles.length ? opts.profiles : (vars.COMPOSE_PROFILES ?? '').split(',')).map((s) => s.trim()).filter(Boolean);
   const services = isPlainObject(merged.services) ? merged.services : {};
-  resolveAllExtends(services, {file: sources[0]?.relative ?? '', baseDir: workingDir}, ctx);
-
-  const name = chooseProjectName(opts, env, merged, workingDir);
-  const profiles = (opts.profiles.length ? opts.profiles : (env.lookup('COMPOSE_PROFILES') ?? '').split(',')).map((s) => s.trim()).filter(Boolean);
   const {active, disabled} = selectProfiles(services, profiles);
-  const model = finishModel(name, merged, active, sources[0]?.relative ?? '');
+  const model = finishModel(name, merged, active, new Set(Object.keys(services)), layers[0]?.file ?? '');
 
-  const warnings = [...env.unset].sort().map((v) => `The "${v}" variable is not set. Defaulting to a blank string.`);
+  const unset = [...env.unset].sort().map((v) => `The "${v}" variable is not set. Defaulting to a blank string.`);
   return {
     name,
     workingDir,
-    files: sources,
+    files: layers.map((l) => ({absolute: l.absolute, relative: l.file, sha256: sha256(l.text)}) satisfies SourceFile),
     model,
     disabledServices: disabled,
     interpolated: Object.fromEntries([...env.read].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-    warnings,
+    warnings: [...warnings, ...unset],
   };
 }
 
@@ -100,212 +92,176 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function readEnvFiles(files: string[], optional: boolean, outer: Record<string, string | undefined>): Record<string, string> {
-  let out: Record<string, string> = {};
+/**
+ * The variables interpolation sees and the files to load (compose-go cli options, in order):
+ * the process environment always wins; `--env-file`s, else the `.env` of the project directory
+ * (`--project-directory`, else the first `-f` file's folder, else the current one) fill in;
+ * COMPOSE_FILE may come from them; once the files are known, the `.env` of their folder fills
+ * in what is still missing.
+ */
+function projectEnvironment(opts: LoadOptions, projectDirectory: string | undefined) {
+  const processEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) processEnv[k] = v;
+  const explicit = opts.envFiles.map((f) => path.resolve(opts.cwd, f));
+  const firstFlagFile = opts.files.find((f) => f !== '-');
+  const firstDir = projectDirectory ?? (firstFlagFile ? path.dirname(path.resolve(opts.cwd, firstFlagFile)) : opts.cwd);
+  let vars = explicit.length ? withEnvFiles(processEnv, explicit, false) : withEnvFiles(processEnv, [path.join(firstDir, '.env')], true);
+  const found = discoverFiles({files: opts.files, cwd: opts.cwd, env: vars, projectDirectory});
+  const first = found.files[0];
+  const workingDir = projectDirectory ?? (first === '-' ? opts.cwd : path.dirname(first));
+  if (!explicit.length && workingDir !== firstDir) vars = withEnvFiles(vars, [path.join(workingDir, '.env')], true);
+  return {vars, files: found.files, workingDir, warnings: found.warnings};
+}
+
+/**
+ * Adds the variables of env files to `base` without overriding it (compose-go dotenv
+ * GetEnvFromFile + WithDotEnv): later files override earlier ones; values may refer to `base`
+ * and to earlier files.
+ */
+function withEnvFiles(base: Record<string, string>, files: string[], optional: boolean): Record<string, string> {
+  let fromFiles: Record<string, string> = {};
   for (const file of files) {
-    if (optional && !existsSync(file)) continue;
-    const text = readText(file, file);
-    out = {...out, ...parseDotEnv(text, file, {...out, ...outer})};
+    if (optional && !isFile(file)) continue;
+    fromFiles = {...fromFiles, ...parseDotEnv(readText(file, file), file, {...fromFiles, ...base})};
   }
-  return out;
+  return {...fromFiles, ...base};
+}
+
+function isFile(p: string): boolean {
+  try {
+    return existsSync(p) && statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Reads a file with precise errors for the usual mistakes (missing, directory, unreadable). */
-function readText(file: string, display: string): string {
+function readText(file: string, display: string, via: Where = {}): string {
+  const where: Where = via.file ? via : {file: display};
+  const named = via.file ? ` (${display})` : '';
   let st;
   try {
     st = statSync(file);
   } catch {
-    throw new UserError('E_FILE', `file not found: ${display}`, {file: display}, 'check the path given with -f, COMPOSE_FILE, include or extends');
+    throw new UserError('E_FILE', `file not found: ${display}`, where, 'check the path given with -f, COMPOSE_FILE, --env-file, include or extends');
   }
   if (st.isDirectory()) {
-    throw new UserError('E_FILE', `${display} is a directory, not a compose file`, {file: display}, 'name the compose file inside it, e.g. -f dir/compose.yaml');
+    throw new UserError('E_FILE', `${display} is a directory, not a file${named}`, where, 'name the file inside it, e.g. -f dir/compose.yaml');
+  }
+  if (!st.isFile()) {
+    // A FIFO or device would block or never end: Compose's loader needs a regular file too.
+    throw new UserError('E_FILE', `${display} is not a regular file${named}`, where, 'point to a regular file');
   }
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new UserError('E_FILE', `cannot read ${display} (${code})`, {file: display}, code === 'EACCES' ? 'check the file permissions' : 'check that the file is readable');
+    throw new UserError('E_FILE', `cannot read ${display} (${code})${named}`, where, code === 'EACCES' ? 'check the file permissions' : 'check that the file is readable');
   }
 }
 
-function readSource(file: string, ctx: Ctx, workingDir: string): {text: string; display: string} {
+/** A path as shown in messages: relative to the project directory when inside it. */
+function displayName(file: string, root: string): string {
+  const rel = path.relative(root, file).split(path.sep).join('/');
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+function readLayer(file: string, root: string, readStdin?: () => string, via?: Where): Layer {
+  let text: string;
+  let display: string;
   if (file === '-') {
-    if (!ctx.readStdin) throw new UserError('E_FILE', 'cannot read the compose file from standard input here', {file: '-'}, 'pass a file path with -f');
-    return {text: ctx.readStdin(), display: '-'};
+    if (!readStdin) throw new UserError('E_FILE', 'cannot read the compose file from standard input here', {file: '-'}, 'pass a file path with -f');
+    text = readStdin();
+    display = '-';
+  } else {
+    display = displayName(file, root);
+    text = readText(file, display, via);
   }
-  const rel = path.relative(workingDir, file).split(path.sep).join('/');
-  const display = rel && !rel.startsWith('..') ? rel : file;
-  return {text: readText(file, display), display};
+  return {file: display, absolute: file, text, baseDir: root, docs: parseComposeYaml(text, display) as Obj[]};
 }
 
-interface DocCtx {
-  file: string;
-  text: string;
-  baseDir: string;
-}
-
-/** One YAML document of one file: interpolate, cast, validate, include, canonicalise. */
-function processDocument(raw: Obj, dc: DocCtx, ctx: Ctx): Obj {
-  const doc = interpolateTree(raw, {
-    lookup: ctx.env.lookup,
-    onUnset: (n) => ctx.env.unset.add(n),
-    onRead: (n, v) => ctx.env.read.set(n, v ?? null),
-    file: dc.file,
-  }) as Obj;
-  castTypes(doc, dc.file);
-  validateCompose(unwrapTags(doc), dc.file, dc.text);
-  const pc = {file: dc.file, baseDir: dc.baseDir, home: ctx.home};
-  if (isPlainObject(doc.services)) {
-    const services: Obj = {};
-    for (const [name, svc] of Object.entries(doc.services)) {
-      services[name] = isPlainObject(svc) ? canonicalService(name, svc, pc) : svc;
-    }
-    doc.services = services;
-  }
-  canonicalTopLevel(doc, pc);
-  if (Array.isArray(doc.include)) {
-    const included = loadIncludes(doc.include, dc, ctx);
-    delete doc.include;
-    return combineIncluded(included, doc, dc);
-  }
-  return doc;
-}
-
-/** compose-spec "include": each entry is loaded as its own project and its resources imported. */
-function loadIncludes(entries: unknown[], dc: DocCtx, ctx: Ctx): Array<{model: Obj; file: string}> {
-  const out: Array<{model: Obj; file: string}> = [];
-  entries.forEach((entry, i) => {
-    const e = typeof entry === 'string' ? {path: entry} : (entry as Obj);
-    const paths = (Array.isArray(e.path) ? e.path : [e.path]).map((p) => path.resolve(dc.baseDir, String(p)));
-    const projectDir = typeof e.project_directory === 'string' ? path.resolve(dc.baseDir, e.project_directory) : path.dirname(paths[0]);
-    const envFiles = e.env_file === undefined ? [path.join(projectDir, '.env')] : (Array.isArray(e.env_file) ? e.env_file : [e.env_file]).map((f) => path.resolve(dc.baseDir, String(f)));
-    for (const p of paths) {
-      if (ctx.including.includes(p)) {
-        throw new UserError('E_INCLUDE_CYCLE', `include cycle: ${[...ctx.including, p].map((f) => path.basename(f)).join(' → ')}`, {file: dc.file, path: `include[${i}]`}, 'an included file must not include its includer');
-      }
-    }
-    const dotenv = readEnvFiles(envFiles, e.env_file === undefined, {});
-    const outerLookup = ctx.env.lookup;
-    const sub: Ctx = {
-      ...ctx,
-      env: {...ctx.env, lookup: (n) => outerLookup(n) ?? dotenv[n]},
-      including: [...ctx.including, ...paths],
-    };
-    let model: Obj = {};
-    for (const p of paths) {
-      const rel = path.relative(projectDir, p).split(path.sep).join('/');
-      const text = readText(p, `${dc.file}: include[${i}] ${rel}`);
-      for (const d of parseComposeYaml(text, p)) {
-        model = mergeValues(model, processDocument(d as Obj, {file: p, text, baseDir: projectDir}, sub), '') as Obj;
-      }
-    }
-    model = unwrapTags(model) as Obj;
-    if (isPlainObject(model.services)) resolveAllExtends(model.services, {file: paths[0], baseDir: projectDir}, sub);
-    out.push({model, file: paths[0]});
-  });
-  return out;
-}
-
-function combineIncluded(included: Array<{model: Obj; file: string}>, doc: Obj, dc: DocCtx): Obj {
-  const result: Obj = {};
-  for (const {model, file} of included) {
-    for (const key of ['services', 'networks', 'volumes', 'secrets', 'configs']) {
-      const src = model[key];
-      if (!isPlainObject(src)) continue;
-      const dst = (result[key] ??= {}) as Obj;
-      const own = isPlainObject(doc[key]) ? (doc[key] as Obj) : {};
-      for (const [n, v] of Object.entries(src)) {
-        if (n in own || n in dst) {
-          throw new UserError('E_INCLUDE_CONFLICT', `imported compose file ${path.basename(file)} defines conflicting ${key.slice(0, -1)} ${n}`, {file: dc.file, path: `${key}.${n}`}, 'rename one of them, or drop it from the including file');
-        }
-        dst[n] = v;
-      }
-    }
-  }
-  return mergeValues(result, doc, '') as Obj;
-}
-
-/** compose-spec "extends": same-file and `file:` references, resolved depth-first with cycle detection. */
-function resolveAllExtends(services: Obj, fc: {file: string; baseDir: string}, ctx: Ctx): void {
-  const done = new Set<string>();
-  const resolve = (name: string, stack: string[]): Obj => {
-    const svc = services[name];
-    if (!isPlainObject(svc)) return svc as Obj;
-    if (done.has(name) || !svc.extends) return svc;
-    const key = `${fc.file}#${name}`;
-    if (stack.includes(key)) {
-      throw new UserError('E_EXTENDS_CYCLE', `circular reference with extends: ${[...stack, key].map((k) => k.split('#')[1]).join(' → ')}`, {file: fc.file, path: `services.${name}.extends`}, 'an extended service must not extend, directly or not, the service that extends it');
-    }
-    const ext = svc.extends as {service: string; file?: string};
-    let base: Obj;
-    if (ext.file) base = loadExtendedService(ext.file, ext.service, `services.${name}.extends`, fc, ctx, [...stack, key]);
-    else {
-      if (!isPlainObject(services[ext.service])) {
-        throw new UserError('E_EXTENDS', `service ${JSON.stringify(ext.service)} not found (extended by ${name})`, {file: fc.file, path: `services.${name}.extends.service`}, 'extends.service must name a service of this file, or give extends.file');
-      }
-      base = resolve(ext.service, [...stack, key]);
-    }
-    const {extends: _drop, ...own} = svc;
-    const {extends: _b, ...baseRest} = base;
-    const merged = mergeValues(baseRest, own, `services.${name}`) as Obj;
-    services[name] = merged;
-    done.add(name);
-    return merged;
+/**
+ * The project name (project-name.ts): the last non-empty top-level `name:` of the files is read
+ * before anything else and interpolated on its own, as compose-go does.
+ */
+function projectName(opts: LoadOptions, vars: Record<string, string>, layers: Layer[], workingDir: string, env: EnvView): string {
+  let fromFile: {value: string; file: string; text: string} | undefined;
+  for (const l of layers) for (const d of l.docs) if (typeof d.name === 'string' && d.name) fromFile = {value: d.name, file: l.file, text: l.text};
+  const file = fromFile && {
+    file: fromFile.file,
+    value: interpolateString(fromFile.value, {lookup: env.lookup, onUnset: (n) => env.unset.add(n), file: fromFile.file, path: 'name'}),
   };
-  for (const name of Object.keys(services)) resolve(name, []);
+  return chooseProjectName({flag: opts.projectName, env: vars.COMPOSE_PROJECT_NAME, file, dir: path.basename(workingDir)});
 }
 
-function loadExtendedService(file: string, service: string, where: string, fc: {file: string}, ctx: Ctx, stack: string[]): Obj {
-  const text = readText(file, file);
-  let model: Obj = {};
-  for (const d of parseComposeYaml(text, file)) {
-    model = mergeValues(model, processDocument(d as Obj, {file, text, baseDir: path.dirname(file)}, ctx), '') as Obj;
+/** Merges every document of every layer, in order, relative paths against `baseDir`. */
+function loadLayers(layers: Layer[], baseDir: string, ctx: LoadCtx): Obj {
+  let merged: Obj = {};
+  for (const layer of layers) {
+    for (const raw of layer.docs) merged = mergeDocument(merged, raw, {...layer, baseDir}, ctx);
   }
-  model = unwrapTags(model) as Obj;
-  const services = isPlainObject(model.services) ? model.services : {};
-  if (!isPlainObject(services[service])) {
-    throw new UserError('E_EXTENDS', `service ${JSON.stringify(service)} not found in ${path.basename(file)}`, {file: fc.file, path: where}, 'check extends.service and extends.file');
-  }
-  const key = `${file}#${service}`;
-  if (stack.includes(key)) {
-    throw new UserError('E_EXTENDS_CYCLE', `circular reference with extends: ${[...stack, key].map((k) => k.split('#')[1]).join(' → ')}`, {file: fc.file, path: where}, 'break the extends cycle');
-  }
-  // Resolve the extended service's own extends within its file.
-  const sub: Obj = {...services};
-  resolveExtendsFrom(sub, service, {file, baseDir: path.dirname(file)}, ctx, [...stack, key]);
-  return sub[service] as Obj;
+  return merged;
 }
 
-function resolveExtendsFrom(services: Obj, name: string, fc: {file: string; baseDir: string}, ctx: Ctx, stack: string[]): void {
-  const svc = services[name] as Obj;
-  if (!svc.extends) return;
-  const ext = svc.extends as {service: string; file?: string};
-  const key = `${fc.file}#${ext.service}`;
-  if (!ext.file && stack.includes(key)) {
-    throw new UserError('E_EXTENDS_CYCLE', `circular reference with extends: ${[...stack, key].map((k) => k.split('#')[1]).join(' → ')}`, {file: fc.file, path: `services.${name}.extends`}, 'break the extends cycle');
+/** One document onto the model merged so far (see the module comment for the order). */
+function mergeDocument(acc: Obj, raw: Obj, src: DocSource, ctx: LoadCtx): Obj {
+  const {doc: untagged, paths} = takeTags(raw);
+  let doc = prepareDocument(untagged, src, ctx.env, ctx.home, true);
+  if (isPlainObject(doc.services)) {
+    applyExtends({services: doc.services, absolute: src.absolute, file: src.file, tagPaths: paths}, (file, where) => loadExtendsFile(file, where, ctx));
   }
-  let base: Obj;
-  if (ext.file) base = loadExtendedService(ext.file, ext.service, `services.${name}.extends`, fc, ctx, stack);
-  else {
-    if (!isPlainObject(services[ext.service])) {
-      throw new UserError('E_EXTENDS', `service ${JSON.stringify(ext.service)} not found (extended by ${name})`, {file: fc.file, path: `services.${name}.extends.service`}, 'check extends.service');
-    }
-    resolveExtendsFrom(services, ext.service, fc, ctx, [...stack, key]);
-    base = services[ext.service] as Obj;
-  }
-  const {extends: _drop, ...own} = svc;
-  const {extends: _b, ...baseRest} = base;
-  services[name] = mergeValues(baseRest, own, `services.${name}`);
+  applyTagPaths(acc, paths);
+  if (Array.isArray(doc.include)) doc = importResources(loadIncludes(doc.include, src, ctx), doc, src);
+  const merged = mergeValues(acc, doc, '') as Obj;
+  enforceUnicity(merged);
+  assertNotRepeated(merged, src);
+  return merged;
 }
 
-function chooseProjectName(opts: LoadOptions, env: Env, merged: Obj, workingDir: string): string {
-  const explicit = opts.projectName ?? opts.env.COMPOSE_PROJECT_NAME ?? env.lookup('COMPOSE_PROJECT_NAME') ?? (typeof merged.name === 'string' && merged.name ? merged.name : undefined);
-  if (explicit) {
-    validateProjectName(explicit);
-    return explicit;
+/** compose-spec: security_opt and a few other lists are appended, and a repeated entry is refused (compose#11777). */
+function assertNotRepeated(model: Obj, src: DocSource): void {
+  const rep = findRepeated(model);
+  if (!rep) return;
+  throw new UserError(
+    'E_SCHEMA',
+    `${rep.path} must not repeat ${JSON.stringify(rep.item)} (items must be unique once files are merged)`,
+    {file: src.file, line: locate(src.text, rep.path), path: rep.path},
+    'remove the repeated entry: Compose appends these lists across files without de-duplicating them, then rejects the repeat',
+  );
+}
+
+/** The services of an `extends.file`, loaded once per context, relative paths against its own folder. */
+function loadExtendsFile(file: string, where: {file: string; path: string}, ctx: LoadCtx): ServiceSet {
+  const cached = ctx.extendsFiles.get(file);
+  if (cached) return cached;
+  const layer = readLayer(file, ctx.root, undefined, {...where, path: `${where.path}.file`});
+  const src: DocSource = {...layer, baseDir: path.dirname(file)};
+  let merged: Obj = {};
+  let tagPaths: ReturnType<typeof takeTags>['paths'] = [];
+  for (const raw of layer.docs) {
+    const {doc, paths} = takeTags(raw);
+    applyTagPaths(merged, paths);
+    merged = mergeValues(merged, prepareDocument(doc, src, ctx.env, ctx.home, false), '') as Obj;
+    tagPaths = paths;
   }
-  return normalizeProjectName(path.basename(workingDir));
+  const set: ServiceSet = {services: isPlainObject(merged.services) ? merged.services : {}, absolute: file, file: layer.file, tagPaths};
+  ctx.extendsFiles.set(file, set);
+  return set;
+}
+
+/** Loads every `include` entry of a document as a project of its own (include.ts). */
+function loadIncludes(entries: unknown[], src: DocSource, ctx: LoadCtx): Array<{model: Obj; file: string}> {
+  return readIncludeEntries(entries, src.baseDir).map((entry, i) => {
+    const where = {file: src.file, path: `include[${i}]`};
+    const chain = [...ctx.including, src.absolute];
+    assertNoIncludeCycle(entry, chain, where);
+    const outer = ctx.env.lookup;
+    const own = withEnvFiles({}, entry.envFiles, entry.optional);
+    // The including project's variables win over the included project's env files.
+    const sub: LoadCtx = {...ctx, env: {...ctx.env, lookup: (n) => outer(n) ?? own[n]}, including: chain, extendsFiles: new Map()};
+    const layers = entry.files.map((f) => readLayer(f, ctx.root, undefined, where));
+    return {model: loadLayers(layers, entry.projectDirectory, sub), file: layers[0].file};
+  });
 }
 
 function selectProfiles(services: Obj, profiles: string[]): {active: Record<string, ServiceConfig>; disabled: string[]} {
@@ -320,44 +276,27 @@ function selectProfiles(services: Obj, profiles: string[]): {active: Record<stri
   return {active, disabled: disabled.sort()};
 }
 
-/** Final shape and cross-references, as `docker compose config` checks them. */
-function finishModel(name: string, merged: Obj, services: Record<string, ServiceConfig>, file: string): ComposeModel {
-  const networks = isPlainObject(merged.networks) ? {...merged.networks} : {};
-  const volumes = isPlainObject(merged.volumes) ? {...merged.volumes} : {};
+const objectOf = (v: unknown): Obj => (isPlainObject(v) ? {...v} : {});
+
+/** Final shape and cross-references, as `docker compose config` prints and checks them. */
+function finishModel(name: string, merged: Obj, services: Record<string, ServiceConfig>, defined: Set<string>, file: string): ComposeModel {
+  const networks = objectOf(merged.networks);
+  const volumes = objectOf(merged.volumes);
+  checkConsistency({services, defined, networks, volumes, secrets: objectOf(merged.secrets), configs: objectOf(merged.configs), file});
   let usesDefault = false;
-  for (const [sname, svc] of Object.entries(services)) {
-    const p = `services.${sname}`;
-    if (!svc.network_mode && !svc.networks) {
-      svc.networks = {default: null};
-    }
-    if (svc.networks && !svc.network_mode) {
-      for (const n of Object.keys(svc.networks)) {
-        if (n === 'default') usesDefault = true;
-        else if (!(n in networks)) {
-          throw new UserError('E_REFERENCE', `service "${sname}" refers to undefined network ${n}`, {file, path: `${p}.networks.${n}`}, `declare it under the top-level networks: key`);
-        }
-      }
-    }
-    for (const [i, v] of (svc.volumes ?? []).entries()) {
-      if (v.type === 'volume' && v.source && !(v.source in volumes)) {
-        throw new UserError('E_REFERENCE', `service "${sname}" refers to undefined volume ${v.source}`, {file, path: `${p}.volumes[${i}]`}, `declare it under the top-level volumes: key, or use ./${v.source} for a bind mount`);
-      }
-    }
-    for (const dep of Object.keys((svc.depends_on as Obj) ?? {})) {
-      if (!(dep in services)) {
-        throw new UserError('E_REFERENCE', `service "${sname}" depends on undefined service "${dep}"`, {file, path: `${p}.depends_on`}, 'define that service, or enable its profile with --profile');
-      }
-    }
+  for (const svc of Object.values(services)) {
+    if (svc.network_mode === undefined && svc.networks === undefined) svc.networks = {default: null};
+    if (svc.networks && 'default' in svc.networks) usesDefault = true;
   }
   if (usesDefault && !('default' in networks)) networks.default = null;
-  for (const [n, def] of Object.entries(networks)) {
-    const d = isPlainObject(def) ? def : {};
-    networks[n] = d.name || d.external ? d : {...d, name: `${name}_${n}`};
-  }
-  for (const [n, def] of Object.entries(volumes)) {
-    const d = isPlainObject(def) ? def : {};
-    volumes[n] = d.name || d.external ? d : {...d, name: `${name}_${n}`};
-  }
+  const named = (kind: Obj) => {
+    for (const [n, def] of Object.entries(kind)) {
+      const d = objectOf(def);
+      kind[n] = d.name || d.external ? d : {...d, name: `${name}_${n}`};
+    }
+  };
+  named(networks);
+  named(volumes);
   const model: ComposeModel = {name, services};
   if (Object.keys(networks).length) model.networks = networks;
   if (Object.keys(volumes).length) model.volumes = volumes;

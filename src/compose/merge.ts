@@ -1,101 +1,125 @@
 /**
- * Merging compose files, compose-spec "Merge": mappings merge, sequences append, unique
- * resources de-duplicated by key (volumes by target, ports by host_ip:published:target/proto,
- * devices by target, secrets/configs by target), shell commands replaced; `!reset` removes
- * and `!override` replaces. `security_opt` is appended and not de-duplicated (compose#11777).
+ * Merging compose files, compose-spec merge.md: mappings merge, sequences append, a few
+ * shell-command sequences are replaced, and sequences of unique resources are then
+ * de-duplicated by key, a later entry replacing an earlier one in place (volumes and devices by
+ * target, ports by host_ip:published:target/protocol, secrets/configs by target, capabilities,
+ * dns, expose, tmpfs, … by value). `security_opt` is appended and NOT de-duplicated; Compose
+ * then rejects a repeated entry (docker/compose#11777), see `findRepeated`.
  */
 import {portKey} from './normalize/ports.js';
 import type {PortConfig} from './model.js';
-import {OverrideTag, ResetTag} from './yaml.js';
 
 type Obj = Record<string, unknown>;
 
-/** Sequences replaced rather than appended. Paths use `*` for any service name. */
-const REPLACED = new Set(['services.*.command', 'services.*.entrypoint', 'services.*.healthcheck.test']);
+/** Sequences replaced rather than appended (merge.md "Shell commands"). */
+const REPLACED = new Set(['command', 'entrypoint', 'healthcheck.test']);
 
-/** Key functions for sequences merged as unique resources. */
-const UNIQUE: Record<string, (v: any) => string> = {
-  'services.*.volumes': (v) => v?.target ?? JSON.stringify(v),
-  'services.*.ports': (v) => (typeof v === 'object' && v ? portKey(v as PortConfig) : String(v)),
-  'services.*.devices': (v) => v?.target ?? JSON.stringify(v),
-  'services.*.secrets': (v) => (typeof v === 'string' ? v : v?.target ?? v?.source),
-  'services.*.configs': (v) => (typeof v === 'string' ? v : v?.target ?? v?.source),
-  'services.*.expose': (v) => String(v),
-  'services.*.cap_add': (v) => String(v),
-  'services.*.cap_drop': (v) => String(v),
-  'services.*.dns': (v) => String(v),
-  'services.*.dns_search': (v) => String(v),
-  'services.*.dns_opt': (v) => String(v),
-  'services.*.env_file': (v) => (typeof v === 'string' ? v : v?.path),
-  'services.*.profiles': (v) => String(v),
-  'services.*.tmpfs': (v) => String(v),
-  'services.*.external_links': (v) => String(v),
-  'services.*.links': (v) => String(v),
-  'services.*.volumes_from': (v) => String(v),
-  'services.*.group_add': (v) => String(v),
+const byValue = (v: unknown): string => String(v);
+/** `KEY=VALUE` entries are keyed by KEY (compose-go keyValueIndexer). */
+const byKeyBeforeEquals = (v: unknown): string => String(v).split('=')[0];
+const byTarget = (v: unknown): string => {
+  const o = v as {target?: unknown; source?: unknown} | null;
+  return typeof o === 'object' && o ? String(o.target ?? o.source) : String(v);
 };
 
-function pattern(path: string): string {
-  return path.replace(/^services\.[^.]+/, 'services.*');
-}
+/**
+ * Service sequences merged as unique resources (merge.md "Unique resources"), with the key
+ * Compose 2.26 uses for each; the canonical (long) form is assumed.
+ */
+const UNIQUE: Record<string, (v: unknown) => string> = {
+  volumes: byTarget,
+  devices: byTarget,
+  secrets: byTarget,
+  configs: byTarget,
+  ports: (v) => (typeof v === 'object' && v ? portKey(v as PortConfig) : String(v)),
+  expose: byValue,
+  cap_add: byValue,
+  cap_drop: byValue,
+  dns: byValue,
+  dns_search: byValue,
+  dns_opt: byValue,
+  links: byValue,
+  profiles: byValue,
+  tmpfs: byKeyBeforeEquals,
+  env_file: (v) => (typeof v === 'string' ? v : String((v as {path?: unknown})?.path)),
+};
+
+/**
+ * Service sequences Compose appends without de-duplicating and whose schema then forbids a
+ * repeated item: a repeat is an error, not something to merge away.
+ */
+export const NOT_REPEATED = ['security_opt', 'external_links', 'group_add', 'volumes_from', 'extra_hosts'] as const;
 
 export function isPlainObject(v: unknown): v is Obj {
   return !!v && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 }
 
-/** Removes `!reset`/`!override` wrappers from a tree that merges onto nothing. */
-export function unwrapTags(v: unknown): unknown {
-  if (v instanceof ResetTag) return undefined;
-  if (v instanceof OverrideTag) return unwrapTags(v.value);
-  if (Array.isArray(v)) return v.map(unwrapTags).filter((x) => x !== undefined);
-  if (isPlainObject(v)) {
-    const out: Obj = {};
-    for (const [k, val] of Object.entries(v)) {
-      const u = unwrapTags(val);
-      if (u !== undefined) out[k] = u;
-    }
-    return out;
-  }
-  return v;
+/** The path of a value inside a service (`healthcheck.test`), or undefined outside services. */
+function servicePath(path: string): string | undefined {
+  const m = /^services\.[^.]+\.(.+)$/.exec(path);
+  return m?.[1];
 }
 
-/** Merges `over` onto `base`; neither input is modified. `path` is the compose path of both. */
+/** Merges `over` onto `base` (merge.md); neither input is modified. `path` is the compose path of both. */
 export function mergeValues(base: unknown, over: unknown, path: string): unknown {
-  if (over instanceof ResetTag) return undefined;
-  if (over instanceof OverrideTag) return unwrapTags(over.value);
-  if (base === undefined) return unwrapTags(over);
+  if (base === undefined) return over;
   if (isPlainObject(base) && isPlainObject(over)) {
     const out: Obj = {...base};
-    for (const [k, v] of Object.entries(over)) {
-      const merged = mergeValues(base[k], v, path ? `${path}.${k}` : k);
-      if (merged === undefined) delete out[k];
-      else out[k] = merged;
-    }
+    for (const [k, v] of Object.entries(over)) out[k] = mergeValues(base[k], v, path ? `${path}.${k}` : k);
     return out;
   }
   if (Array.isArray(base) && Array.isArray(over)) {
-    const pat = pattern(path);
-    const next = unwrapTags(over) as unknown[];
-    if (REPLACED.has(pat)) return next;
-    const key = UNIQUE[pat];
-    if (!key) return [...base, ...next];
-    return mergeUnique(base, next, key);
+    const sp = servicePath(path);
+    if (sp !== undefined && REPLACED.has(sp)) return over;
+    return [...base, ...over];
   }
-  return unwrapTags(over);
+  return over;
 }
 
-/** Appends, replacing earlier entries that share a key in place (one pass, no quadratic scan). */
-export function mergeUnique(base: unknown[], over: unknown[], key: (v: unknown) => string): unknown[] {
-  const out = [...base];
-  const index = new Map<string, number>();
-  out.forEach((v, i) => index.set(key(v), i));
-  for (const v of over) {
+/** Keeps one entry per key, a later entry replacing the earlier one at its place (compose-go EnforceUnicity). */
+export function dedupeByKey(list: readonly unknown[], key: (v: unknown) => string): unknown[] {
+  const out: unknown[] = [];
+  const at = new Map<string, number>();
+  for (const v of list) {
     const k = key(v);
-    const at = index.get(k);
-    if (at === undefined) {
-      index.set(k, out.length);
+    const i = at.get(k);
+    if (i === undefined) {
+      at.set(k, out.length);
       out.push(v);
-    } else out[at] = v;
+    } else out[i] = v;
   }
   return out;
+}
+
+/** De-duplicates the unique-resource sequences of every service of a canonical model, in place. */
+export function enforceUnicity(model: Obj): void {
+  if (!isPlainObject(model.services)) return;
+  for (const svc of Object.values(model.services)) {
+    if (!isPlainObject(svc)) continue;
+    for (const [k, key] of Object.entries(UNIQUE)) {
+      if (Array.isArray(svc[k])) svc[k] = dedupeByKey(svc[k] as unknown[], key);
+    }
+  }
+}
+
+/**
+ * The first sequence of NOT_REPEATED that holds an item twice, as `{path, item}`
+ * (e.g. `services.app.security_opt`), or undefined.
+ */
+export function findRepeated(model: Obj): {path: string; item: string} | undefined {
+  if (!isPlainObject(model.services)) return undefined;
+  for (const [name, svc] of Object.entries(model.services)) {
+    if (!isPlainObject(svc)) continue;
+    for (const k of NOT_REPEATED) {
+      const list = svc[k];
+      if (!Array.isArray(list)) continue;
+      const seen = new Set<string>();
+      for (const item of list) {
+        const s = JSON.stringify(item);
+        if (seen.has(s)) return {path: `services.${name}.${k}`, item: typeof item === 'string' ? item : s};
+        seen.add(s);
+      }
+    }
+  }
+  return undefined;
 }

@@ -78,6 +78,7 @@ const NEW_SERVICE_KEYS: Json = {
 export function extendSchema(base: Json): Json {
   const s: Json = JSON.parse(JSON.stringify(base));
   renameIds(s);
+  dropUniqueItems(s);
   s.$id = 'compose_spec.json';
   delete s.$schema;
   Object.assign(s.properties, {
@@ -125,6 +126,19 @@ export function extendSchema(base: Json): Json {
     }
   }
   return s;
+}
+
+/**
+ * Drops `uniqueItems`: Compose de-duplicates most lists while merging (merge.ts UNIQUE) and
+ * checks the others after the merge (merge.ts NOT_REPEATED), so a per-file check would refuse
+ * files Compose accepts.
+ */
+function dropUniqueItems(node: unknown): void {
+  if (Array.isArray(node)) node.forEach(dropUniqueItems);
+  else if (node && typeof node === 'object') {
+    delete (node as Json).uniqueItems;
+    for (const v of Object.values(node as Json)) dropUniqueItems(v);
+  }
 }
 
 function renameIds(node: unknown): void {

@@ -4,7 +4,9 @@
  *
  * Normalisations, each provably meaning the same thing to Compose and the engine:
  * - an absent boolean (`privileged`, `read_only`, a volume's `read_only`) is `false`;
+ * - an empty string field (`user`, `pid`, …) is absent (Go strings with omitempty);
  * - an absent list (`cap_add`, `devices`, …) is `[]`;
+ * - absent device permissions are the empty string (Compose omits empty strings when printing);
  * - `docker compose config` writes a literal `$` as `$$` so its output can be loaded again
  *   (cmd/compose/config.go escapeDollarSign); `unescapeCompose` undoes that on its side only;
  * - lists whose order the engine ignores are sorted (see `sorted` call sites).
@@ -58,7 +60,8 @@ function sorted<T>(xs: T[]): T[] {
     .map(([, x]) => x);
 }
 
-const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
+/** Compose's string fields are Go strings with omitempty: "" and absent are the same setting. */
+const str = (v: unknown): string | null => (v === undefined || v === null || v === '' ? null : String(v));
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 
 function serviceFacts(s: Obj): ServiceFacts {
@@ -77,7 +80,7 @@ function serviceFacts(s: Obj): ServiceFacts {
     security_opt: list(s.security_opt).map(String),
     // Devices are keyed by their target; the engine creates them in any order.
     devices: sorted(
-      list(s.devices).map((d) => (typeof d === 'string' ? d : `${d.source}:${d.target}:${d.permissions ?? 'rwm'}`)),
+      list(s.devices).map((d) => (typeof d === 'string' ? d : `${d.source}:${d.target}:${d.permissions ?? ''}`)),
     ),
     // Mounts are keyed by target; the engine sorts them by destination depth itself.
     volumes: sorted(

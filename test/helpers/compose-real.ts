@@ -3,7 +3,7 @@
  * the shared corpus, how to run `docker compose … config --format json` with the same flags and
  * environment hardcompose gets, and a clean, fixed environment for both.
  */
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {existsSync, mkdirSync, readFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -101,4 +101,44 @@ export function requireCompose(testName: string): boolean {
   if (process.env.CI === 'true') throw new Error(`${msg} (missing under CI=true: the test command should have installed it)`);
   console.log(`  SKIP ${msg}`);
   return false;
+}
+
+/** `runCompose` without blocking, so many cases can ask the referee at once. */
+export function runComposeAsync(flags: string[], args: string[], cwd: string, env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn('docker', ['compose', ...flags, ...args], {cwd, env, timeout: 60_000});
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (e) => resolve({status: null, stdout, stderr: stderr + String(e)}));
+    child.on('close', (status) => resolve({status, stdout, stderr}));
+  });
+}
+
+/**
+ * Runs `jobs` with at most `limit` in flight and returns their promises in order, started
+ * now; a test awaits its own.
+ */
+export function pool<T>(jobs: Array<() => Promise<T>>, limit = Math.max(2, os.cpus().length * 2)): Array<Promise<T>> {
+  const results: Array<Promise<T>> = [];
+  let running = 0;
+  const queue: Array<() => void> = [];
+  const next = () => {
+    running--;
+    queue.shift()?.();
+  };
+  for (const job of jobs) {
+    results.push(
+      new Promise<T>((resolve, reject) => {
+        const start = () => {
+          running++;
+          job().then(resolve, reject).finally(next);
+        };
+        if (running < limit) start();
+        else queue.push(start);
+      }),
+    );
+  }
+  return results;
 }

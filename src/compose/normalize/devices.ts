@@ -5,22 +5,42 @@
 import {UserError} from '../../errors.js';
 import type {DeviceMapping} from '../model.js';
 
-export function normalizeDevices(value: unknown, where: {file: string; path: string}): DeviceMapping[] {
+type Where = {file: string; path: string};
+
+/**
+ * The short syntax as Compose 2.26 reads it (compose-go types.DeviceMapping): the second field
+ * is always the container path, even when it looks like permissions (`/dev/kvm:rw` maps the
+ * device to `rw`, unlike `docker run --device`); an empty field falls back to the source; a
+ * fourth field is refused.
+ */
+export function parseShortDevice(spec: string, where: Where): DeviceMapping {
+  const parts = spec.split(':');
+  if (parts.length > 3) {
+    throw new UserError('E_DEVICE', `confusing device mapping ${JSON.stringify(spec)}`, where, 'use HOST_PATH[:CONTAINER_PATH[:rwm]], or the long syntax {source, target, permissions}');
+  }
+  const [source, target, permissions] = parts;
+  if (!source) {
+    // Compose accepts an empty host path and the engine fails at start; refuse it here.
+    throw new UserError('E_DEVICE', `device ${JSON.stringify(spec)} has no host path`, where, 'use HOST_PATH[:CONTAINER_PATH[:rwm]], e.g. /dev/fuse');
+  }
+  return {source, target: target || source, permissions: permissions ?? 'rwm'};
+}
+
+/**
+ * The long syntax: `source` and `target` are required (compose-go "missing a mount target");
+ * permissions stay empty when not given, as Compose passes them to the engine.
+ */
+function parseLongDevice(o: Record<string, unknown>, where: Where): DeviceMapping {
+  if (typeof o.target !== 'string' || !o.target) {
+    throw new UserError('E_DEVICE', `device ${where.path} is missing a target`, {...where, path: `${where.path}.target`}, 'the long syntax needs source and target');
+  }
+  return {source: String(o.source), target: o.target, permissions: typeof o.permissions === 'string' ? o.permissions : ''};
+}
+
+export function normalizeDevices(value: unknown, where: Where): DeviceMapping[] {
   if (!Array.isArray(value)) throw new UserError('E_SCHEMA', `${where.path} must be a list`, where, 'devices: is a list such as ["/dev/net/tun"]');
   return value.map((item, i) => {
-    const p = `${where.path}[${i}]`;
-    if (typeof item === 'string') {
-      const parts = item.split(':');
-      if (parts.length > 3 || !parts[0]) {
-        throw new UserError('E_DEVICE', `invalid device ${JSON.stringify(item)}`, {file: where.file, path: p}, 'use HOST_PATH[:CONTAINER_PATH[:rwm]]');
-      }
-      const [source, target, perms] = parts;
-      // `/dev/x:rw` is source and permissions (docker's parseDevice).
-      if (target !== undefined && parts.length === 2 && /^[rwm]+$/.test(target)) return {source, target: source, permissions: target};
-      return {source, target: target || source, permissions: perms || 'rwm'};
-    }
-    const o = item as Record<string, unknown>;
-    const source = String(o.source);
-    return {source, target: typeof o.target === 'string' && o.target ? o.target : source, permissions: typeof o.permissions === 'string' ? o.permissions : 'rwm'};
+    const at = {file: where.file, path: `${where.path}[${i}]`};
+    return typeof item === 'string' ? parseShortDevice(item, at) : parseLongDevice(item as Record<string, unknown>, at);
   });
 }

@@ -121,7 +121,10 @@ function bad(path: string, file: string, expected: string): UserError {
   return new UserError('E_SCHEMA', `${path} must be ${expected}`, {file, path}, 'see the Compose file reference for ports');
 }
 
-/** The merge key of a port (compose-spec merge.md "Unique resources"). */
+/**
+ * The merge key of a port (compose-spec merge.md "Unique resources"; compose-go portIndexer):
+ * no host_ip means all interfaces, the same binding as an explicit 0.0.0.0.
+ */
 export function portKey(p: PortConfig): string {
-  return `${p.host_ip ?? ''}:${p.published ?? ''}:${p.target}/${p.protocol}`;
+  return `${p.host_ip || '0.0.0.0'}:${p.published ?? ''}:${p.target}/${p.protocol}`;
 }

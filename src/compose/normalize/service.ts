@@ -8,14 +8,11 @@ import {isPlainObject} from '../merge.js';
 import {normalizeDevices} from './devices.js';
 import {normalizePorts} from './ports.js';
 import {type PathContext, normalizeVolumes, resolveHostPath} from './volumes.js';
-import {OverrideTag, ResetTag} from '../yaml.js';
 
 type Obj = Record<string, unknown>;
 
-/** Applies `fn` to a value that may be wrapped in `!override`/`!reset`. */
+/** Applies `fn` to one attribute's value (documents are untagged before they get here, see reset.ts). */
 function mapTagged(v: unknown, fn: (x: unknown) => unknown): unknown {
-  if (v instanceof ResetTag) return v;
-  if (v instanceof OverrideTag) return new OverrideTag(fn(v.value));
   return fn(v);
 }
 

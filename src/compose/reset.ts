@@ -1,0 +1,64 @@
+/**
+ * The `!reset` and `!override` tags, compose-spec merge.md "Reset value" and "Replace value",
+ * applied the way Compose applies them: each tag is taken out of its document and remembered
+ * as a path (`services.app.ports`); the value there is then removed from whatever the document
+ * is merged onto (earlier files and documents, and the base of an `extends`), so the
+ * document's own value — none for `!reset`, the tagged one for `!override` — is what remains.
+ */
+import {OverrideTag, ResetTag} from './yaml.js';
+
+type Obj = Record<string, unknown>;
+
+/** A compose path as keys, e.g. `['services', 'app', 'ports']`. */
+export type TagPath = readonly string[];
+
+export interface Untagged {
+  /** The document without tags: `!reset` entries removed, `!override` values in place. */
+  doc: Obj;
+  /** Where the document reset or overrode a value. */
+  paths: TagPath[];
+}
+
+function isPlain(v: unknown): v is Obj {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+/**
+ * Copies a parsed document without its tags and lists the tag paths. Aliased nodes are copied
+ * at each place they appear, so a tag inside an anchor counts wherever the alias is used.
+ */
+export function takeTags(doc: Obj): Untagged {
+  const paths: TagPath[] = [];
+  const strip = (v: unknown, at: string[]): unknown => {
+    if (v instanceof ResetTag) {
+      paths.push(at);
+      return undefined;
+    }
+    if (v instanceof OverrideTag) {
+      paths.push(at);
+      return strip(v.value, at);
+    }
+    // A tag on a sequence item drops the item (there is no path to reset inside a list).
+    if (Array.isArray(v)) return v.filter((x) => !(x instanceof ResetTag)).map((x, i) => strip(x, [...at, `[${i}]`]));
+    if (isPlain(v)) {
+      const out: Obj = {};
+      for (const [k, x] of Object.entries(v)) {
+        const s = strip(x, [...at, k]);
+        if (s !== undefined) out[k] = s;
+      }
+      return out;
+    }
+    return v;
+  };
+  return {doc: strip(doc, []) as Obj, paths};
+}
+
+/** Removes the value at every tag path from `target`, in place. Paths that are absent are ignored. */
+export function applyTagPaths(target: Obj, paths: readonly TagPath[]): void {
+  for (const p of paths) {
+    let node: unknown = target;
+    for (const key of p.slice(0, -1)) node = isPlain(node) ? node[key] : undefined;
+    const last = p[p.length - 1];
+    if (isPlain(node) && last !== undefined) delete node[last];
+  }
+}
