@@ -14,7 +14,10 @@
  *   errors name the file, regex errors only the profile, hence the per-file retry below.
  * - With no file the profile is read from standard input (also for `-N`).
  * - `-N` prints one defined profile name per line after parsing (no compilation).
- * - `-D rule-exprs` prints, on stderr, every rule's path as the regex it compiles to.
+ * - `-D rule-exprs` prints, on stderr, every rule's path as the regex it compiles to. With
+ *   several profiles compiled in parallel the dumps interleave mid-line: dump one profile per run.
+ * - A single profile with thousands of path rules can fail with "Too many states (…) for type
+ *   state_t" (the DFA's 16-bit state index).
  */
 import {spawnSync} from 'node:child_process';
 
@@ -97,14 +100,14 @@ export function compileProfiles(files: string[], opts: ParserOptions = {}): Batc
 
 export interface NamesResult {
   ok: boolean;
-  /** Profile names in the order the parser printed them. */
+  /** Profile names as the parser printed them (with several files, not necessarily in file order). */
   names: string[];
   stderr: string;
 }
 
 /**
  * Profile names defined by a profile file (`apparmor_parser -N FILE`), by several files at once
- * (names of all of them, in order), or by profile text.
+ * (names of all of them), or by profile text.
  */
 export function listProfileNames(input: ProfileInput | string | string[], opts: ParserOptions = {}): NamesResult {
   let r: ParserResult;
