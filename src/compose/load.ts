@@ -22,6 +22,7 @@ import {assertNoIncludeCycle, importResources, readIncludeEntries} from './inclu
 import {interpolateString} from './interpolate.js';
 import {enforceUnicity, findRepeated, isPlainObject, mergeValues} from './merge.js';
 import type {ComposeModel, ComposeProject, ServiceConfig, SourceFile} from './model.js';
+import {finalizeService} from './normalize/finalize.js';
 import {chooseProjectName} from './project-name.js';
 import {applyTagPaths, takeTags} from './reset.js';
 import {locate, parseComposeYaml} from './yaml.js';
@@ -94,19 +95,21 @@ function sha256(text: string): string {
 
 /**
  * The variables interpolation sees and the files to load (compose-go cli options, in order):
- * the process environment always wins; `--env-file`s, else the `.env` of the project directory
- * (`--project-directory`, else the first `-f` file's folder, else the current one) fill in;
- * COMPOSE_FILE may come from them; once the files are known, the `.env` of their folder fills
- * in what is still missing.
+ * the process environment always wins; `--env-file`s, else the `.env` of the project
+ * directory as known so far (`--project-directory`, else the folder of the first file named by
+ * `-f` or by COMPOSE_FILE in the process environment, else the current folder) fill in;
+ * COMPOSE_FILE may then come from that `.env`; once the files are known, the `.env` of their
+ * folder fills in what is still missing.
  */
 function projectEnvironment(opts: LoadOptions, projectDirectory: string | undefined) {
   const processEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) processEnv[k] = v;
   const explicit = opts.envFiles.map((f) => path.resolve(opts.cwd, f));
-  const firstFlagFile = opts.files.find((f) => f !== '-');
-  const firstDir = projectDirectory ?? (firstFlagFile ? path.dirname(path.resolve(opts.cwd, firstFlagFile)) : opts.cwd);
+  const named = opts.files.length || processEnv.COMPOSE_FILE ? discoverFiles({files: opts.files, cwd: opts.cwd, env: processEnv, projectDirectory}) : undefined;
+  const firstNamed = named?.files.find((f) => f !== '-');
+  const firstDir = projectDirectory ?? (firstNamed ? path.dirname(firstNamed) : opts.cwd);
   let vars = explicit.length ? withEnvFiles(processEnv, explicit, false) : withEnvFiles(processEnv, [path.join(firstDir, '.env')], true);
-  const found = discoverFiles({files: opts.files, cwd: opts.cwd, env: vars, projectDirectory});
+  const found = named ?? discoverFiles({files: [], cwd: opts.cwd, env: vars, projectDirectory});
   const first = found.files[0];
   const workingDir = projectDirectory ?? (first === '-' ? opts.cwd : path.dirname(first));
   if (!explicit.length && workingDir !== firstDir) vars = withEnvFiles(vars, [path.join(workingDir, '.env')], true);
@@ -285,6 +288,7 @@ function finishModel(name: string, merged: Obj, services: Record<string, Service
   checkConsistency({services, defined, networks, volumes, secrets: objectOf(merged.secrets), configs: objectOf(merged.configs), file});
   let usesDefault = false;
   for (const svc of Object.values(services)) {
+    finalizeService(svc);
     if (svc.network_mode === undefined && svc.networks === undefined) svc.networks = {default: null};
     if (svc.networks && 'default' in svc.networks) usesDefault = true;
   }

@@ -3,6 +3,7 @@
  * normalised to `{source, target, permissions}` as `docker compose config` prints them.
  */
 import {UserError} from '../../errors.js';
+import {dedupeByKey} from '../merge.js';
 import type {DeviceMapping} from '../model.js';
 
 type Where = {file: string; path: string};
@@ -37,9 +38,22 @@ function parseLongDevice(o: Record<string, unknown>, where: Where): DeviceMappin
   return {source: String(o.source), target: o.target, permissions: typeof o.permissions === 'string' ? o.permissions : ''};
 }
 
+/**
+ * Compose de-duplicates a file's devices once before reading the short syntax, keyed by the
+ * second field as written (compose-go deviceMappingIndexer): `/dev/c::r` and `/dev/d:` share
+ * the empty key and the later one wins. The canonical pass (merge.ts) then keys by target.
+ */
+function rawDeviceKey(item: unknown): string {
+  if (typeof item === 'string') {
+    const parts = item.split(':');
+    return parts.length === 1 ? parts[0] : parts[1];
+  }
+  return String((item as {target?: unknown})?.target);
+}
+
 export function normalizeDevices(value: unknown, where: Where): DeviceMapping[] {
   if (!Array.isArray(value)) throw new UserError('E_SCHEMA', `${where.path} must be a list`, where, 'devices: is a list such as ["/dev/net/tun"]');
-  return value.map((item, i) => {
+  return dedupeByKey(value, rawDeviceKey).map((item, i) => {
     const at = {file: where.file, path: `${where.path}[${i}]`};
     return typeof item === 'string' ? parseShortDevice(item, at) : parseLongDevice(item as Record<string, unknown>, at);
   });

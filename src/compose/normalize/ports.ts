@@ -30,7 +30,9 @@ function parseLong(o: Record<string, unknown>, where: {file: string; path: strin
       if (v === undefined || v === null || v === '') continue;
       const s = String(v);
       if (!/^\d+(-\d+)?$/.test(s)) throw bad(`${where.path}.published`, where.file, 'a port number or range such as 8080 or 8000-8010');
-      p.published = s;
+      // A YAML integer stays a number until the model is finished (finalize.ts): Compose 2.26
+      // keys it apart from the same port written as a string when de-duplicating.
+      p.published = (typeof v === 'number' ? v : s) as string;
     } else if (k === 'protocol') {
       p.protocol = String(v).toLowerCase();
       if (!PROTOCOLS.has(p.protocol)) throw bad(`${where.path}.protocol`, where.file, 'tcp, udp or sctp');
@@ -123,8 +125,12 @@ function bad(path: string, file: string, expected: string): UserError {
 
 /**
  * The merge key of a port (compose-spec merge.md "Unique resources"; compose-go portIndexer):
- * no host_ip means all interfaces, the same binding as an explicit 0.0.0.0.
+ * no host_ip means all interfaces, the same binding as an explicit 0.0.0.0; a long-syntax
+ * `published` written as a YAML integer does not match the same port written as a string
+ * (Compose 2.26 formats the two differently in its key).
  */
 export function portKey(p: PortConfig): string {
-  return `${p.host_ip || '0.0.0.0'}:${p.published ?? ''}:${p.target}/${p.protocol}`;
+  const pub: unknown = p.published;
+  const published = typeof pub === 'number' ? `int:${pub}` : (pub ?? '');
+  return `${p.host_ip ?? '0.0.0.0'}:${published}:${p.target}/${p.protocol}`;
 }

@@ -134,7 +134,8 @@ function normalizeLong(o: Record<string, unknown>, p: string, ctx: PathContext):
   if (typeof v.target !== 'string' || !v.target) {
     throw new UserError('E_VOLUME', `${p}.target is required`, {file: ctx.file, path: `${p}.target`}, 'long-syntax volumes need type and target');
   }
-  v.target = cleanPath(v.target);
+  // The long syntax's target is cleaned only when the model is finished (finalize.ts): Compose
+  // de-duplicates on the target as written, so `/x/` and `/x` are two mounts to it.
   if (v.type === 'bind' && typeof v.source === 'string') v.source = resolveBindSource(v.source, ctx);
   if (v.type === 'bind' && typeof v.source !== 'string') {
     throw new UserError('E_VOLUME', `${p}.source is required for a bind mount`, {file: ctx.file, path: `${p}.source`}, 'give the host path to mount');
