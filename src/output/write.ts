@@ -2,13 +2,14 @@
  * Writing artifacts to the output folder: atomic (temp file + rename), only files whose
  * content changed, stale outputs of removed services deleted, and hand edits detected
  * against the lock and refused unless forced. Everything is checked before anything is
- * written, so a refusal leaves the folder as it was.
+ * written, so a refusal leaves the folder as it was; a failure while writing (a full disk, a
+ * target that is a directory) puts back every file already replaced, so it does too.
  */
-import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync} from 'node:fs';
+import {copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {ExitError, InternalError} from '../errors.js';
+import {ExitError, InternalError, UserError} from '../errors.js';
 import type {Artifact} from '../plan/types.js';
-import {LOCK_PATH, parseLock, sha256} from '../render/lock.js';
+import {compareOutputs} from './compare.js';
 
 export interface WriteResult {
   written: string[];
@@ -22,40 +23,22 @@ export interface Edited {
   generated: string;
 }
 
-function readIfExists(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Compares artifacts with the folder; pure apart from reading. */
+/** Compares artifacts with the folder; pure apart from reading. See src/output/compare.ts. */
 export function compareWithDisk(outDir: string, artifacts: Artifact[]) {
-  const lock = parseLock(readIfExists(path.join(outDir, LOCK_PATH)) ?? '');
-  const locked = new Map((lock?.outputs ?? []).map((o) => [o.path, o.sha256]));
+  const cmp = compareOutputs(outDir, artifacts);
+  const byPath = new Map(artifacts.map((a) => [a.path, a]));
   const changed: Artifact[] = [];
   const unchanged: string[] = [];
-  const edited: Edited[] = [];
-  for (const a of artifacts) {
-    const disk = readIfExists(path.join(outDir, a.path));
-    if (disk === a.content) {
-      unchanged.push(a.path);
-      continue;
-    }
-    changed.push(a);
-    const was = locked.get(a.path);
-    if (disk !== undefined && was !== undefined && sha256(disk) !== was) edited.push({path: a.path, onDisk: disk, generated: a.content});
-  }
-  const wanted = new Set(artifacts.map((a) => a.path));
   const stale: string[] = [];
-  for (const [p, hash] of locked) {
-    if (wanted.has(p)) continue;
-    const disk = readIfExists(path.join(outDir, p));
-    if (disk === undefined) continue;
-    if (sha256(disk) !== hash) edited.push({path: p, onDisk: disk, generated: ''});
-    stale.push(p);
+  const edited: Edited[] = [];
+  for (const f of cmp.files) {
+    if (f.status === 'unchanged') unchanged.push(f.path);
+    else if (f.status === 'removed') stale.push(f.path);
+    else changed.push(byPath.get(f.path)!);
+    if (f.handEdited) edited.push({path: f.path, onDisk: f.onDisk ?? '', generated: f.generated ?? ''});
   }
+  // Keep the artifacts' own order (the lock last).
+  changed.sort((a, b) => artifacts.indexOf(a) - artifacts.indexOf(b));
   return {changed, unchanged, stale, edited};
 }
 
@@ -78,14 +61,106 @@ export async function writeArtifacts(outDir: string, artifacts: Artifact[], opts
   // The lock goes last: until it is renamed into place, a crash leaves the old lock, and the
   // next run sees the new files as edits to review rather than trusting a half-written state.
   const ordered = [...changed.filter((a) => a.kind !== 'lock'), ...changed.filter((a) => a.kind === 'lock')];
-  for (const a of ordered) atomicWrite(path.join(outDir, a.path), a.content);
-  for (const p of stale) rmSync(path.join(outDir, p), {force: true});
+  commit(
+    outDir,
+    ordered.map((a) => ({path: a.path, content: a.content})),
+    stale,
+  );
   return {written: ordered.map((a) => a.path), unchanged, removed: stale};
 }
 
+interface Step {
+  file: string;
+  /** Hard link to the previous content, when there was a file. */
+  backup?: string;
+  /** True once the new content (or the removal) is in place. */
+  done: boolean;
+}
+
+const tmpName = (file: string, tag: string) => path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${tag}`);
+
+/**
+ * Writes and removes as one unit, as far as a file system allows: every new content goes to a
+ * temp file first; every file about to be replaced or removed keeps a hard link to its old
+ * content; then the renames run, and when one fails the files already replaced are put back,
+ * the new ones deleted, and a UserError names the file. No temp file or backup is left behind.
+ */
+function commit(outDir: string, writes: Array<{path: string; content: string}>, removals: string[]): void {
+  const steps: Step[] = [];
+  const temps: string[] = [];
+  const createdDirs: string[] = [];
+  let current = '';
+  try {
+    for (const w of writes) {
+      current = path.join(outDir, w.path);
+      const dir = path.dirname(current);
+      if (!existsSync(dir)) {
+        const first = mkdirSync(dir, {recursive: true});
+        if (first) createdDirs.push(first);
+      }
+      const tmp = tmpName(current, 'tmp');
+      temps.push(tmp);
+      writeFileSync(tmp, w.content, {encoding: 'utf8', mode: 0o644});
+    }
+    for (const file of [...writes.map((w) => path.join(outDir, w.path)), ...removals.map((p) => path.join(outDir, p))]) {
+      current = file;
+      const step: Step = {file, done: false};
+      if (existsNotDir(file)) {
+        step.backup = tmpName(file, 'bak');
+        try {
+          linkSync(file, step.backup);
+        } catch {
+          copyFileSync(file, step.backup);
+        }
+      }
+      steps.push(step);
+    }
+    writes.forEach((w, i) => {
+      current = steps[i]!.file;
+      renameSync(temps[i]!, current);
+      steps[i]!.done = true;
+    });
+    for (const step of steps.slice(writes.length)) {
+      current = step.file;
+      rmSync(step.file, {force: true});
+      step.done = true;
+    }
+  } catch (err) {
+    for (const step of [...steps].reverse()) {
+      if (!step.done) continue;
+      try {
+        if (step.backup) renameSync(step.backup, step.file);
+        else rmSync(step.file, {force: true});
+      } catch {
+        // Best effort: the message below says what failed; the rest was restored.
+      }
+    }
+    cleanup(temps, steps);
+    for (const d of createdDirs.reverse()) rmSync(d, {recursive: true, force: true});
+    const why = err instanceof Error ? err.message : String(err);
+    throw new UserError('E_OUTPUT_WRITE', `cannot write ${current}: ${why}`, {file: current}, 'nothing in the output folder was changed; fix the cause (a directory in the way, permissions, disk space) and run again');
+  }
+  cleanup(temps, steps);
+}
+
+/** Something other than a directory is there (a file, a symlink): it gets a backup. */
+function existsNotDir(file: string): boolean {
+  try {
+    return !lstatSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function cleanup(temps: string[], steps: Step[]): void {
+  for (const t of temps) rmSync(t, {force: true});
+  for (const s of steps) if (s.backup) rmSync(s.backup, {force: true});
+}
+
+/** Writes one file through a temp file and a rename. */
 export function atomicWrite(file: string, content: string): void {
   mkdirSync(path.dirname(file), {recursive: true});
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const tmp = tmpName(file, 'tmp');
   try {
     writeFileSync(tmp, content, {encoding: 'utf8', mode: 0o644});
     renameSync(tmp, file);
