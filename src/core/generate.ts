@@ -5,6 +5,7 @@
 import path from 'node:path';
 import {loadProject, type LoadOptions} from '../compose/load.js';
 import type {ComposeProject} from '../compose/model.js';
+import {ALLOWANCES_FILE} from '../learn/allowances.js';
 import {planProject} from '../plan/plan.js';
 import {parseTopSteering} from '../plan/steering.js';
 import type {Artifact, Backend, Level, Mode, SecurityPlan} from '../plan/types.js';
@@ -49,11 +50,17 @@ export async function buildArtifacts(opts: GenerateOptions): Promise<BuildResult
     const {selinuxEnabled} = await import('../host/lsm.js');
     [backend, backendFrom] = [selinuxEnabled() ? 'selinux' : 'apparmor', 'host'];
   }
-  const plan = planProject(project, {backend, level: opts.level, mode: opts.mode, toolVersion: toolVersion(), hints: loadHints()});
+  const {readAllowances} = await import('../learn/read.js');
+  const allowances = await readAllowances(project.workingDir);
+  for (const svc of Object.keys(allowances.file.services)) {
+    if (!(svc in project.model.services)) project.warnings.push(`${ALLOWANCES_FILE} has allowances for ${svc}, which is not an active service; they are ignored`);
+  }
+  const plan = planProject(project, {backend, level: opts.level, mode: opts.mode, toolVersion: toolVersion(), hints: loadHints(), allowances: allowances.file});
+  if (allowances.exists) plan.inputs.push(ALLOWANCES_FILE);
   const outDir = path.resolve(project.workingDir, opts.out ?? 'hardcompose');
   const outRel = path.relative(project.workingDir, outDir).split(path.sep).join('/') || '.';
   const {renderAll} = await import('../render/index.js');
-  const artifacts = await renderAll(plan, project, {selinuxRelabel: opts.selinuxRelabel ?? false, outRel});
+  const artifacts = await renderAll(plan, project, {selinuxRelabel: opts.selinuxRelabel ?? false, outRel, extraInputs: allowances.text === undefined ? [] : [{path: ALLOWANCES_FILE, text: allowances.text}]});
   return {project, plan, artifacts, outDir, backendFrom};
 }
 

@@ -3,6 +3,7 @@
  * hints, the resolved backend) is passed in.
  */
 import type {ComposeProject, ServiceConfig} from '../compose/model.js';
+import type {AllowanceFile} from '../learn/allowances.js';
 import {type ImageHint, matchHint} from './hints.js';
 import type {RuleInput} from './rule.js';
 import {RULES} from './rules/index.js';
@@ -16,6 +17,8 @@ export interface PlanOptions {
   readonly mode?: Mode;
   readonly toolVersion: string;
   readonly hints: readonly ImageHint[];
+  /** hardcompose.allow.yml, when the project has one. */
+  readonly allowances?: AllowanceFile;
 }
 
 const SEVERITY_ORDER = {high: 0, medium: 1, low: 2, info: 3} as const;
@@ -66,7 +69,7 @@ function planService(project: ComposeProject, name: string, svc: ServiceConfig, 
     userCapDrop: [],
     image: svc.image,
   };
-  const input: RuleInput = {project: project.name, name, svc, at, level, backend: opts.backend, steering, hint: matchHint(svc.image, opts.hints)};
+  const input: RuleInput = {project: project.name, name, svc, at, level, backend: opts.backend, steering, hint: matchHint(svc.image, opts.hints), learned: opts.allowances?.services[name]};
   for (const rule of RULES) rule.apply(input, plan);
 
   const pin = pinnedOption(existing, opts.backend);

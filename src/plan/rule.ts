@@ -3,6 +3,7 @@
  * and that id appears in provenance comments, in `explain` and in error references.
  */
 import type {ServiceConfig} from '../compose/model.js';
+import type {ServiceAllowances} from '../learn/allowances.js';
 import type {ImageHint} from './hints.js';
 import type {Steering} from './steering.js';
 import type {Backend, Level, ServicePlan} from './types.js';
@@ -17,6 +18,8 @@ export interface RuleInput {
   readonly backend: Backend;
   readonly steering: Steering;
   readonly hint?: ImageHint;
+  /** Entries of hardcompose.allow.yml for this service. */
+  readonly learned?: ServiceAllowances;
 }
 
 export interface Rule {

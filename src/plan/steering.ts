@@ -16,9 +16,10 @@
  *         write: [/var/cache/app]
  *         exec: [/opt/app/bin]
  *         capabilities: [NET_ADMIN]
- *         network: {raw: true}
+ *         network: {raw: true, ports: [8080/tcp]}   # raw sockets; extra ports it may bind
  */
 import {UserError} from '../errors.js';
+import {PORT_ENTRY} from '../learn/allowances.js';
 import type {Backend, Level, Mode} from './types.js';
 
 export interface TopSteering {
@@ -36,6 +37,8 @@ export interface Steering {
   exec: string[];
   capabilities: string[];
   raw?: boolean;
+  /** Extra ports the service may bind (`8080/tcp`, `9000-9010/udp`). */
+  ports: string[];
 }
 
 const SERVICE_KEYS = new Set(['level', 'mode', 'skip', 'read', 'write', 'exec', 'capabilities', 'network']);
@@ -75,7 +78,7 @@ export function parseTopSteering(v: unknown): TopSteering {
 
 export function parseSteering(v: unknown, service: string): Steering {
   const at = `services.${service}.x-hardcompose`;
-  const empty: Steering = {read: [], write: [], exec: [], capabilities: []};
+  const empty: Steering = {read: [], write: [], exec: [], capabilities: [], ports: []};
   if (v === undefined || v === null) return empty;
   if (!isObj(v)) fail(at, 'expected a mapping', 'e.g. x-hardcompose: {write: [/var/cache/app]}');
   for (const k of Object.keys(v)) if (!SERVICE_KEYS.has(k)) fail(`${at}.${k}`, 'unknown key', `service keys are ${[...SERVICE_KEYS].join(', ')}`);
@@ -84,11 +87,16 @@ export function parseSteering(v: unknown, service: string): Steering {
   else if (typeof v.skip === 'string' && v.skip) skip = v.skip;
   else if (v.skip !== undefined && v.skip !== false && v.skip !== null) fail(`${at}.skip`, 'expected true or a reason', 'e.g. skip: "runs its own AppArmor profile"');
   let raw: boolean | undefined;
+  let ports: string[] = [];
   if (v.network !== undefined) {
     if (!isObj(v.network)) fail(`${at}.network`, 'expected a mapping', 'e.g. network: {raw: true}');
-    for (const k of Object.keys(v.network)) if (k !== 'raw') fail(`${at}.network.${k}`, 'unknown key', 'network allows raw: true|false');
+    for (const k of Object.keys(v.network)) if (k !== 'raw' && k !== 'ports') fail(`${at}.network.${k}`, 'unknown key', 'network allows raw: true|false and ports: [8080/tcp]');
     if (v.network.raw !== undefined && typeof v.network.raw !== 'boolean') fail(`${at}.network.raw`, 'expected true or false', 'raw: true allows raw and packet sockets');
     raw = v.network.raw as boolean | undefined;
+    ports = strings(v.network.ports, `${at}.network.ports`);
+    ports.forEach((p, i) => {
+      if (!PORT_ENTRY.test(p)) fail(`${at}.network.ports[${i}]`, `expected PORT/PROTOCOL, got ${JSON.stringify(p)}`, 'e.g. 8080/tcp or 9000-9010/udp');
+    });
   }
   return {
     level: oneOf(v.level, ['baseline', 'strict'] as const, `${at}.level`),
@@ -99,5 +107,6 @@ export function parseSteering(v: unknown, service: string): Steering {
     exec: strings(v.exec, `${at}.exec`),
     capabilities: strings(v.capabilities, `${at}.capabilities`),
     raw,
+    ports,
   };
 }

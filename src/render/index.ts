@@ -8,6 +8,8 @@ export interface RenderOptions {
   selinuxRelabel: boolean;
   /** Output folder relative to the project directory, POSIX; only printed in comments. */
   outRel: string;
+  /** Inputs other than compose files (hardcompose.allow.yml), recorded in the lock. */
+  extraInputs: Array<{path: string; text: string}>;
 }
 
 export async function renderAll(plan: SecurityPlan, project: ComposeProject, opts: RenderOptions): Promise<Artifact[]> {
@@ -21,5 +23,5 @@ export async function renderAll(plan: SecurityPlan, project: ComposeProject, opt
     throw new Error('selinux backend not wired yet');
   }
   const artifacts = [...policies, overlay].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return [...artifacts, renderLock(plan, project, artifacts)];
+  return [...artifacts, renderLock(plan, project, artifacts, opts.extraInputs)];
 }

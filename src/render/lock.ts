@@ -26,7 +26,7 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export function renderLock(plan: SecurityPlan, project: ComposeProject, artifacts: Artifact[]): Artifact {
+export function renderLock(plan: SecurityPlan, project: ComposeProject, artifacts: Artifact[], extraInputs: Array<{path: string; text: string}> = []): Artifact {
   const lock: LockFile = {
     tool: 'hardcompose',
     version: plan.toolVersion,
@@ -34,7 +34,7 @@ export function renderLock(plan: SecurityPlan, project: ComposeProject, artifact
     backend: plan.backend,
     level: plan.level,
     mode: plan.mode,
-    inputs: project.files.map((f) => ({path: f.relative, sha256: f.sha256})),
+    inputs: [...project.files.map((f) => ({path: f.relative, sha256: f.sha256})), ...extraInputs.map((i) => ({path: i.path, sha256: sha256(i.text)}))],
     environment: Object.fromEntries(Object.entries(project.interpolated).map(([k, v]) => [k, v === null ? null : sha256(v)])),
     outputs: artifacts
       .filter((a) => a.kind !== 'lock')

@@ -4,6 +4,7 @@ import {capabilities} from './capabilities.js';
 import {devices} from './devices.js';
 import {findingDangerousCaps, findingDockerSocket, findingHostNamespaces, findingHostSystemMounts, findingPrivileged, findingSecurityOpt} from './findings.js';
 import {imageHints} from './image-hints.js';
+import {learned} from './learned.js';
 import {mounts} from './mounts.js';
 import {network} from './network.js';
 import {ports} from './ports.js';
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   strictScratch,
   imageHints,
   xHardcompose,
+  learned,
   findingPrivileged,
   findingDockerSocket,
   findingHostNamespaces,

@@ -1,7 +1,9 @@
 /** Rule `x-hardcompose`: allowances the user wrote in the service's x-hardcompose block. */
+import {PORT_ENTRY} from '../../learn/allowances.js';
 import {capabilityName} from '../capabilities.js';
 import {containerPath} from '../paths.js';
 import type {Rule} from '../rule.js';
+import type {PortRule} from '../types.js';
 
 export const xHardcompose: Rule = {
   id: 'x-hardcompose',
@@ -26,5 +28,10 @@ export const xHardcompose: Rule = {
       }
     });
     plan.capabilities.sort((a, b) => (a.name < b.name ? -1 : 1));
+    if (plan.network.mode === 'none') return;
+    s.ports.forEach((raw, i) => {
+      const m = PORT_ENTRY.exec(raw) as RegExpExecArray;
+      plan.network.ports.push({port: Number(m[1]), portEnd: Number(m[2] ?? m[1]), protocol: m[3] as PortRule['protocol'], how: 'extra', source: `${at}.network.ports[${i}]`, rule: 'x-hardcompose'});
+    });
   },
 };

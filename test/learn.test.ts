@@ -1,0 +1,127 @@
+/** learn: audit records in every format → attributed, generalised allowances; round trip to a compiled profile. */
+import {spawnSync} from 'node:child_process';
+import {cpSync, mkdtempSync, readFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {test} from 'uvu';
+import * as assert from 'uvu/assert';
+import {runLearn} from '../src/core/learn.js';
+import {compileProfile} from '../src/host/apparmor.js';
+import {parseLine} from '../src/learn/records.js';
+import {repoRoot} from './helpers/compose-real.js';
+import {build} from './helpers/generate.js';
+import {requireTools} from './helpers/tools.js';
+
+const fx = path.join(repoRoot(), 'test/fixtures/learn');
+const LOGS = ['dmesg.log', 'kern.log', 'journal.log', 'audit.log', 'printk-avc.log'].map((f) => path.join(fx, f));
+
+function learn(dir: string, over: Partial<Parameters<typeof runLearn>[0]> = {}) {
+  return runLearn({load: {files: [], cwd: dir, env: {HOME: '/nonexistent'}, envFiles: [], profiles: []}, from: LOGS, write: false, allowSensitive: false, now: 1764864600_000, ...over});
+}
+
+test('records: AppArmor in printk, kern.log, journal and auditd forms; AVC in auditd and printk forms', () => {
+  const lines = [
+    readFileSync(LOGS[0], 'utf8').split('\n')[0],
+    readFileSync(LOGS[1], 'utf8').split('\n')[0],
+    readFileSync(LOGS[2], 'utf8').split('\n')[0],
+    readFileSync(LOGS[3], 'utf8').split('\n')[0],
+  ];
+  const recs = lines.map((l, i) => parseLine(l, i + 1));
+  assert.equal(recs.map((r) => (r.kind === 'record' && r.record.lsm === 'apparmor' ? [r.record.decision, r.record.operation, r.record.profile] : r.kind)), [
+    ['DENIED', 'mknod', 'hardcompose.shop.api'],
+    ['ALLOWED', 'open', 'hardcompose.shop.api'],
+    ['DENIED', 'capable', 'hardcompose.shop.web'],
+    ['DENIED', 'open', 'hardcompose.shop.api'],
+  ]);
+  const avc = parseLine(readFileSync(LOGS[3], 'utf8').split('\n')[1], 2);
+  assert.ok(avc.kind === 'record' && avc.record.lsm === 'selinux');
+  if (avc.kind === 'record' && avc.record.lsm === 'selinux') {
+    assert.equal([avc.record.perms, avc.record.tclass, avc.record.port, avc.record.permissive, avc.record.time], [['name_bind'], 'tcp_socket', 8443, false, 1764864400.2]);
+  }
+  const printk = parseLine(readFileSync(LOGS[4], 'utf8').split('\n')[0], 1);
+  assert.ok(printk.kind === 'record' && printk.record.lsm === 'selinux' && printk.record.permissive && printk.record.tclass === 'rawip_socket');
+});
+
+test('records: hex-encoded names are decoded, quoted ones are not; other lines and malformed ones are told apart', () => {
+  const hex = parseLine('audit: apparmor="DENIED" operation="open" profile="p" name=2F6120622F63 requested_mask="r"', 1);
+  assert.ok(hex.kind === 'record' && hex.record.lsm === 'apparmor' && hex.record.name === '/a b/c');
+  const quoted = parseLine('audit: apparmor="DENIED" operation="open" profile="p" name="CAFE" requested_mask="r"', 1);
+  assert.ok(quoted.kind === 'record' && quoted.record.lsm === 'apparmor' && quoted.record.name === 'CAFE');
+  assert.is(parseLine('eth0: link up', 1).kind, 'other');
+  assert.is(parseLine('audit: apparmor="STATUS" operation="profile_load" profile="unconfined" name="x"', 1).kind, 'other');
+  assert.is(parseLine('audit: apparmor="DENIED" operation=', 1).kind, 'malformed');
+  assert.is(parseLine('avc:  denied  { write } for pid=2', 1).kind, 'malformed');
+});
+
+test('learn: suggestions per service, generalised, with evidence; sensitive and unmapped ones are findings', async () => {
+  const res = await learn(path.join(fx, 'project'));
+  const s = res.suggestions.map((x) => `${x.service} ${x.category} ${x.value} ${x.evidence}`);
+  assert.equal(s, [
+    'api capabilities NET_ADMIN 2',
+    'api exec /opt/tools/convert 1',
+    'api read /srv/data/report.csv 1',
+    'api read /var/lib/api/a file 1',
+    'api write /var/cache/app 4',
+    'web network raw 2',
+    'web ports 8443/tcp 1',
+  ]);
+  const f = res.findings.map((x) => `${x.service} ${x.code}`);
+  assert.equal(f, ['api selinux-file', 'api sensitive', 'web mount', 'web ptrace', 'web sensitive']);
+  assert.match(res.findings.find((x) => x.service === 'api' && x.code === 'sensitive')!.message, '/etc/shadow');
+  assert.match(res.findings.find((x) => x.service === 'web' && x.code === 'sensitive')!.message, 'SYS_ADMIN');
+  // dmesg 11 records + kern.log 2 + journal 2 + audit.log 5 + printk 1 = 21; docker-default, othershop, snap.lxd and init_t are not ours.
+  assert.equal(res.counts, {lines: 27, records: 21, attributed: 17, ignored: 4, malformed: 3, beforeSince: 0});
+  for (const x of res.suggestions) assert.ok(x.examples.length >= 1 && x.examples.every((e) => e.includes('hardcompose.shop') || e.includes('hardcompose_shop')), 'log lines as evidence');
+});
+
+test('learn: --allow-sensitive proposes them; --since drops older records', async () => {
+  const all = await learn(path.join(fx, 'project'), {allowSensitive: true});
+  assert.ok(all.suggestions.some((x) => x.service === 'api' && x.category === 'read' && x.value === '/etc/shadow'));
+  assert.ok(all.suggestions.some((x) => x.service === 'web' && x.category === 'capabilities' && x.value === 'SYS_ADMIN'));
+  const recent = await learn(path.join(fx, 'project'), {since: '1764864400'});
+  assert.is(recent.counts.beforeSince, 15, "dmesg 11 + kern.log 2 + journal 2 records predate it");
+  assert.ok(!recent.suggestions.some((x) => x.value === '/opt/tools/convert'));
+});
+
+test('learn round trip: --write → hardcompose.allow.yml → generate → the profile allows it, compiled; rerun adds nothing', async () => {
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'hc-learn-')), 'shop');
+  cpSync(path.join(fx, 'project'), dir, {recursive: true});
+  const first = await learn(dir, {write: true});
+  assert.is(first.written?.added.length, 7);
+  const text = readFileSync(path.join(dir, 'hardcompose.allow.yml'), 'utf8');
+  assert.match(text, 'value: /var/cache/app');
+  assert.not.match(text, '/etc/shadow');
+  const again = await learn(dir, {write: true});
+  assert.equal(again.written?.added, []);
+  assert.is(readFileSync(path.join(dir, 'hardcompose.allow.yml'), 'utf8'), text, 'same log twice: same file');
+  const res = await build(dir);
+  const api = res.artifacts.find((a) => a.path === 'apparmor/hardcompose.shop.api')!.content;
+  assert.match(api, /"\/var\/cache\/app\{,\/\*\*\}" rwk, +# hardcompose\.allow\.yml: services\.api\.write\[0\]/);
+  assert.match(api, /capability net_admin, +# hardcompose\.allow\.yml: services\.api\.capabilities\[0\]/);
+  assert.match(api, /"\/opt\/tools\/convert\{,\/\*\*\}" [a-z]*x/);
+  const web = res.artifacts.find((a) => a.path === 'apparmor/hardcompose.shop.web')!.content;
+  assert.match(web, /network inet raw,/);
+  assert.not.match(web, /deny network inet raw/);
+  const lock = JSON.parse(res.artifacts.find((a) => a.path === 'lock.json')!.content);
+  assert.ok(lock.inputs.some((i: {path: string}) => i.path === 'hardcompose.allow.yml'));
+  if (requireTools('learn round trip compile', 'apparmor_parser')) {
+    for (const text of [api, web]) {
+      const r = compileProfile({text});
+      assert.ok(r.ok, r.stderr);
+    }
+  }
+});
+
+test('learn CLI: --json prints one document; a missing log is exit 2 with a hint', () => {
+  const bin = path.join(repoRoot(), 'bin/run.js');
+  const ok = spawnSync(process.execPath, [bin, 'learn', '--from', LOGS[0], '--json'], {cwd: path.join(fx, 'project'), encoding: 'utf8'});
+  assert.is(ok.status, 0, ok.stderr);
+  assert.is(JSON.parse(ok.stdout).project, 'shop');
+  const bad = spawnSync(process.execPath, [bin, 'learn', '--from', 'nope.log'], {cwd: path.join(fx, 'project'), encoding: 'utf8'});
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, 'nope.log');
+  assert.match(bad.stderr, 'hint:');
+  assert.not.match(bad.stderr, /\n\s+at /);
+});
+
+test.run();
