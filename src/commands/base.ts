@@ -75,3 +75,19 @@ export interface PolicyFlagValues {
   out: string;
   'selinux-relabel': boolean;
 }
+
+/**
+ * hardcompose's own flags on the passthrough commands (up, run, …). Shown by --help only: those
+ * commands are `strict = false` and split their argv with src/core/passthrough-argv.ts, because
+ * every other argument goes to Compose in order.
+ */
+export const passthroughFlags = {
+  ...composeFlags,
+  backend: policyFlags.backend,
+  level: policyFlags.level,
+  mode: policyFlags.mode,
+  out: policyFlags.out,
+  'selinux-relabel': policyFlags['selinux-relabel'],
+  frozen: Flags.boolean({description: 'Fail (exit 1) when the generated outputs are stale instead of regenerating them, as CI would', default: false}),
+  'allow-unconfined': Flags.boolean({description: 'Start the containers even when the backend is not active on this host (they run UNCONFINED; a loud warning is printed)', default: false}),
+};
