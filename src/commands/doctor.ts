@@ -1,0 +1,23 @@
+import {Flags} from '@oclif/core';
+import {BaseCommand, composeFlags, policyFlags} from './base.js';
+
+export default class Doctor extends BaseCommand {
+  static override summary = 'Report what this host would do with the project: LSMs, Docker, Compose, loaded policies, stale outputs';
+  static override flags = {
+    ...composeFlags,
+    backend: policyFlags.backend,
+    level: policyFlags.level,
+    mode: policyFlags.mode,
+    out: policyFlags.out,
+    'selinux-relabel': policyFlags['selinux-relabel'],
+    json: Flags.boolean({description: 'Print the report as JSON and nothing else', default: false}),
+  };
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Doctor);
+    const {generateOptionsFromFlags} = await import('../core/context.js');
+    const {runDoctor, doctorText} = await import('../core/doctor.js');
+    const report = await runDoctor(generateOptionsFromFlags(flags, {cwd: process.cwd(), env: process.env}));
+    process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : doctorText(report));
+  }
+}
