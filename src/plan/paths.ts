@@ -22,3 +22,9 @@ export function containerPath(raw: string, source: string, rule: string): string
   const norm = path.posix.normalize(raw);
   return norm.length > 1 && norm.endsWith('/') ? norm.slice(0, -1) : norm;
 }
+
+/** One container path equals or contains the other (as AppArmor trees `p{,/**}` do). */
+export function overlaps(a: string, b: string): boolean {
+  const within = (x: string, y: string) => x === y || y === '/' || x.startsWith(`${y}/`);
+  return within(a, b) || within(b, a);
+}

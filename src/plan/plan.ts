@@ -6,6 +6,7 @@ import type {ComposeProject, ServiceConfig} from '../compose/model.js';
 import type {AllowanceFile} from '../learn/allowances.js';
 import {type ImageHint, matchHint} from './hints.js';
 import type {RuleInput} from './rule.js';
+import {overlaps} from './paths.js';
 import {RULES} from './rules/index.js';
 import {parseSteering, parseTopSteering} from './steering.js';
 import type {Backend, FileRule, Finding, Level, Mode, SecurityPlan, ServicePlan} from './types.js';
@@ -88,6 +89,14 @@ function planService(project: ComposeProject, name: string, svc: ServiceConfig, 
     plan.findings.push({code: 'skipped', severity: 'medium', message: `no hardcompose policy (x-hardcompose.skip: ${steering.skip})`, source: `${at}.x-hardcompose.skip`, rule: 'plan'});
   }
   plan.files = dedupeFiles(plan.files);
+  if (level === 'strict') {
+    for (const e of plan.files.filter((f) => f.access === 'exec')) {
+      const w = plan.files.find((f) => f.access === 'write' && overlaps(f.path, e.path));
+      if (w) {
+        plan.findings.push({code: 'exec-from-writable', severity: 'medium', message: `${e.path} may be executed and ${w.path} written: files dropped there can run`, source: e.source, rule: e.rule});
+      }
+    }
+  }
   plan.findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || cmp(a.code, b.code) || cmp(a.source, b.source));
   return plan;
 }

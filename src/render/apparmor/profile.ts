@@ -9,6 +9,7 @@
  * caused it; rules with identical text are written once with their provenance merged. Sections
  * are sorted so the same plan always gives the same bytes.
  */
+import {overlaps} from '../../plan/paths.js';
 import {InternalError} from '../../errors.js';
 import type {
   CapabilityGrant,
@@ -170,6 +171,7 @@ function fileRules(sp: ServicePlan): Rules {
   const files = [...(sp.files as FileRule[])].sort(
     (a, b) => cmp(a.path, b.path) || ACCESS_ORDER[a.access] - ACCESS_ORDER[b.access] || cmp(a.source, b.source),
   );
+  const execPaths = files.filter((f) => f.access === 'exec').map((f) => f.path);
   for (const f of files) {
     if (!(f.access in ACCESS_ORDER)) throw new InternalError(`unexpected file access ${JSON.stringify(f.access)}`);
     const tree = quoteGlobTree(f.path, f.source);
@@ -187,7 +189,9 @@ function fileRules(sp: ServicePlan): Rules {
         if (strict) {
           rules.add(`${tree} rwkl,`, why, 0, key(2));
           // Nothing writable may be executed or mapped executable; deny beats the `/** rmix`.
-          rules.add(`audit deny ${tree} mx,`, why, 0, key(3));
+          // Unless the user asked for exec on an overlapping path (x-hardcompose/learned exec):
+          // a deny would silently beat that allow, so the plan reports it as a finding instead.
+          if (!execPaths.some((e) => overlaps(e, f.path))) rules.add(`audit deny ${tree} mx,`, why, 0, key(3));
         } else {
           // Already allowed by `file,`; written out so a reviewer sees the intent.
           rules.add(`${tree} rwk,`, why, 0, key(2));
