@@ -1,0 +1,27 @@
+import {Flags} from '@oclif/core';
+import {ExitError} from '../errors.js';
+import {BaseCommand, composeFlags, policyFlags} from './base.js';
+
+export default class Check extends BaseCommand {
+  static override summary = 'Fail unless the generated files are up to date and valid (for CI)';
+  static override description =
+    'Exit 0 only when the output folder is exactly what generate would write from the current compose files and variables, and, when the tools are installed, every AppArmor profile compiles with apparmor_parser and the overlay merges with docker compose config. A check whose tool is missing is reported as not checked. Exit 1 with the list of what failed otherwise.';
+  static override flags = {
+    ...composeFlags,
+    ...policyFlags,
+    json: Flags.boolean({description: 'Print one JSON document and nothing else', default: false}),
+  };
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Check);
+    const {generateOptionsFromFlags} = await import('../core/context.js');
+    const {runCheck, formatCheck, useUnicode} = await import('../core/check.js');
+    const res = await runCheck(generateOptionsFromFlags(flags, {cwd: process.cwd(), env: process.env}));
+    if (flags.json) process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
+    else {
+      for (const w of res.warnings) this.warnLine(w);
+      process.stdout.write(formatCheck(res, {unicode: useUnicode(process.env)}));
+    }
+    if (!res.ok) throw new ExitError(1, '');
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The outside referees `hardcompose check` consults: finding a tool without running it, and
+ * `docker compose config` over the user's files plus the overlay. Argument arrays, never a shell.
+ *
+ * `docker compose … config --format json` loads, merges, interpolates and validates the project
+ * and prints the result; it contacts no registry and needs no running engine (checked with
+ * Compose v2.26). When the compose plugin is missing the docker CLI exits non-zero with
+ * `'compose' is not a docker command` (or `unknown command` on newer CLIs).
+ */
+import {spawnSync} from 'node:child_process';
+import {accessSync, constants, statSync} from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The absolute path of an executable found on PATH, then in /usr/sbin and /sbin (where Debian
+ * puts apparmor_parser, and which a non-root PATH often lacks); undefined when there is none.
+ */
+export function findExecutable(name: string, env: Record<string, string | undefined> = process.env): string | undefined {
+  const dirs = [...(env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/sbin', '/sbin'];
+  for (const dir of dirs) {
+    const file = path.join(dir, name);
+    try {
+      if (!statSync(file).isFile()) continue;
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export interface ComposeConfigRequest {
+  /** Absolute compose files, in order; the overlay last. */
+  files: string[];
+  projectName: string;
+  projectDirectory: string;
+  envFiles: string[];
+  profiles: string[];
+  env: Record<string, string | undefined>;
+  timeoutMs?: number;
+}
+
+export type ComposeConfigResult =
+  | {status: 'ok'; model: Record<string, unknown>}
+  | {status: 'failed'; message: string}
+  | {status: 'missing'; message: string};
+
+/** `docker compose -f … -p NAME --project-directory DIR config --format json`. */
+export function composeConfig(req: ComposeConfigRequest): ComposeConfigResult {
+  const docker = findExecutable('docker', req.env);
+  if (!docker) return {status: 'missing', message: 'docker not found on PATH'};
+  const args = ['compose', ...req.files.flatMap((f) => ['-f', f]), '-p', req.projectName, '--project-directory', req.projectDirectory];
+  for (const e of req.envFiles) args.push('--env-file', e);
+  for (const p of req.profiles) args.push('--profile', p);
+  args.push('config', '--format', 'json');
+  const r = spawnSync(docker, args, {
+    cwd: req.projectDirectory,
+    env: req.env as NodeJS.ProcessEnv,
+    encoding: 'utf8',
+    timeout: req.timeoutMs ?? 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const stderr = (r.stderr ?? '').trim();
+  if (r.error) return {status: 'failed', message: r.error.message};
+  if (r.status !== 0) {
+    if (/is not a docker command|unknown command "?compose|unknown shorthand flag: 'f'|unknown flag: --project-directory/.test(stderr)) {
+      return {status: 'missing', message: 'the docker compose v2 plugin is not installed'};
+    }
+    return {status: 'failed', message: stderr || `docker compose exited with ${r.status}`};
+  }
+  try {
+    return {status: 'ok', model: JSON.parse(r.stdout) as Record<string, unknown>};
+  } catch {
+    return {status: 'failed', message: 'docker compose config printed something other than JSON'};
+  }
+}
