@@ -17,10 +17,12 @@
  *   would take a following policy path as its TYPE and fall back to the running policy.
  */
 import {execFile, spawnSync, type SpawnSyncReturns} from 'node:child_process';
-import {readFileSync} from 'node:fs';
-import {isAbsolute} from 'node:path';
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {isAbsolute, join} from 'node:path';
 import {UserError} from '../errors.js';
+import type {SecurityPlan} from '../plan/types.js';
 import {parseSemanagePortList, type PortSource, type PortTypes} from '../render/selinux/ports.js';
+import type {SelinuxRenderContext} from '../render/selinux/render.js';
 import {DEFAULT_SELINUX_FLAVOR, embeddedPortTable, type SelinuxFlavor} from '../render/selinux/template.js';
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -83,6 +85,19 @@ export function lookupFileTypes(paths: readonly string[], opts: {matchpathcon?: 
     if (t) out.set(p, t);
   });
   return out;
+}
+
+/**
+ * Everything {@link renderSelinux} needs from the host for one plan: the port table and the
+ * types of every bind source and device node the plan names.
+ */
+export function selinuxRenderContext(plan: SecurityPlan, opts: {flavor?: SelinuxFlavor} = {}): SelinuxRenderContext & {portNote?: string} {
+  const ports = readPortTypes({flavor: opts.flavor});
+  const paths = plan.services.flatMap((s) => [...s.files.flatMap((f) => (f.hostPath ? [f.hostPath] : [])), ...s.devices.map((d) => d.hostPath)]);
+  const ctx: SelinuxRenderContext & {portNote?: string} = {ports: ports.ports, portSource: ports.source, fileTypes: lookupFileTypes(paths)};
+  if (opts.flavor) ctx.flavor = opts.flavor;
+  if (ports.note) ctx.portNote = ports.note;
+  return ctx;
 }
 
 /** `system_u:object_r:httpd_config_t:s0` → `httpd_config_t`; undefined for `<<none>>` and junk. */
@@ -344,6 +359,54 @@ export interface SemoduleOptions {
   noReload?: boolean;
   semodule?: string;
   timeoutMs?: number;
+}
+
+/**
+ * name → CIL file of every enabled module of a policy store, highest priority only. A store
+ * (`/var/lib/selinux/NAME`, or below a `semodule -p` root) keeps each module as (usually
+ * bzip2'd) CIL in active/modules/<priority>/<name>/cil and lists disabled ones in
+ * active/modules/disabled/.
+ */
+export function storeModules(storeDir: string): Map<string, string> {
+  const modulesDir = join(storeDir, 'active', 'modules');
+  if (!existsSync(modulesDir)) throw new UserError('E_SELINUX_STORE', `no SELinux policy store at ${storeDir}`, {}, 'install the policy (Debian: selinux-policy-default)');
+  const disabledDir = join(modulesDir, 'disabled');
+  const disabled = new Set(existsSync(disabledDir) ? readdirSync(disabledDir) : []);
+  const best = new Map<string, {prio: number; file: string}>();
+  for (const p of readdirSync(modulesDir)) {
+    if (!/^\d+$/.test(p)) continue;
+    const prio = Number(p);
+    for (const n of readdirSync(join(modulesDir, p))) {
+      const file = join(modulesDir, p, n, 'cil');
+      if (disabled.has(n) || !existsSync(file)) continue;
+      const cur = best.get(n);
+      if (!cur || prio > cur.prio) best.set(n, {prio, file});
+    }
+  }
+  return new Map([...best].sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, v]) => [n, v.file]));
+}
+
+/**
+ * Writes the plain CIL of every enabled module of a store into `outDir` (one `<name>.cil` each)
+ * and returns the files: with the generated modules, one secilc run links the whole policy,
+ * as `semodule -i` would, without touching the store.
+ */
+export function extractStoreCil(storeDir: string, outDir: string): string[] {
+  mkdirSync(outDir, {recursive: true});
+  const files: string[] = [];
+  for (const [name, file] of storeModules(storeDir)) {
+    const raw = readFileSync(file);
+    let text: Buffer = raw;
+    if (raw.subarray(0, 3).toString('latin1') === 'BZh') {
+      const r = spawnSync('bzip2', ['-dc', file], {maxBuffer: 256 * 1024 * 1024});
+      if (r.status !== 0) throw new UserError('E_TOOL_MISSING', `cannot decompress ${file} with bzip2`, {}, 'install bzip2');
+      text = r.stdout;
+    }
+    const out = join(outDir, `${name}.cil`);
+    writeFileSync(out, text);
+    files.push(out);
+  }
+  return files;
 }
 
 /** `semodule [-p ROOT] [-n] -i FILE…`: installs all modules in one transaction. */

@@ -20,7 +20,8 @@
 import {spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
-import {dirname, join} from 'node:path';
+import {basename, dirname, join} from 'node:path';
+import {extractStoreCil} from '../../src/host/selinux.js';
 import {fileURLToPath} from 'node:url';
 
 /** Bump when the build below changes, so stale caches are not reused. */
@@ -133,17 +134,9 @@ function build(base: string, key: string): void {
     sh('semodule', ['-p', root, '-n', '-i', ...EXTRA_MODULES.map((m) => join(build, `${m}.pp`))]);
 
     // 3. Every enabled module's CIL, decompressed, for one secilc run per check.
-    const modules = activeModules(join(root, 'var', 'lib', 'selinux', name, 'active', 'modules'));
-    for (const m of EXTRA_MODULES) if (!modules.has(m)) throw new Error(`selinux-store: module ${m} missing after semodule -i`);
-    const cil = join(tmp, 'cil');
-    mkdirSync(cil);
-    const names = [...modules.keys()].sort();
-    for (const n of names) {
-      const file = modules.get(n)!;
-      const raw = readFileSync(file);
-      const text = raw.subarray(0, 3).toString('latin1') === 'BZh' ? spawnSync('bzip2', ['-dc', file], {maxBuffer: 256 * 1024 * 1024}).stdout : raw;
-      writeFileSync(join(cil, `${n}.cil`), text);
-    }
+    const files = extractStoreCil(join(root, 'var', 'lib', 'selinux', name), join(tmp, 'cil'));
+    const names = files.map((f) => basename(f, '.cil'));
+    for (const m of EXTRA_MODULES) if (!names.includes(m)) throw new Error(`selinux-store: module ${m} missing after semodule -i`);
     writeFileSync(join(tmp, 'store.json'), `${JSON.stringify({storeName: name, modules: names, key}, null, 2)}\n`);
     rmSync(src, {recursive: true, force: true});
 
@@ -169,24 +162,6 @@ function findFile(dir: string, name: string): string | undefined {
     }
   }
   return undefined;
-}
-
-/** name → cil file of the highest-priority, enabled version of each module. */
-function activeModules(modulesDir: string): Map<string, string> {
-  const disabledDir = join(modulesDir, 'disabled');
-  const disabled = new Set(existsSync(disabledDir) ? readdirSync(disabledDir) : []);
-  const best = new Map<string, {prio: number; file: string}>();
-  for (const p of readdirSync(modulesDir)) {
-    if (!/^\d+$/.test(p)) continue;
-    const prio = Number(p);
-    for (const n of readdirSync(join(modulesDir, p))) {
-      const file = join(modulesDir, p, n, 'cil');
-      if (disabled.has(n) || !existsSync(file)) continue;
-      const cur = best.get(n);
-      if (!cur || prio > cur.prio) best.set(n, {prio, file});
-    }
-  }
-  return new Map([...best].map(([n, v]) => [n, v.file]));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

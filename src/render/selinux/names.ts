@@ -50,6 +50,11 @@ export function selinuxBlockName(project: string, service: string): string {
   return `${BLOCK_PREFIX}${sanitizeIdentifierPart(project)}_${sanitizeIdentifierPart(service)}`;
 }
 
+/** The domain a service runs in: the value of `security_opt: label=type:…`. */
+export function selinuxProcessType(project: string, service: string): string {
+  return `${selinuxBlockName(project, service)}.process`;
+}
+
 /**
  * Block names for a project's services, in input order. Throws a UserError naming both compose
  * paths when two services map to the same block.
