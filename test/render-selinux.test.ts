@@ -225,6 +225,23 @@ test('devices: host node type and class, tun socket for /dev/net/tun', () => {
   assert.ok(looked.some((l) => l.startsWith('(allow process usb_device_t (chr_file (')));
 });
 
+test("neverallow-guarded grants inherit the base's exemption; mac_override is never granted", () => {
+  const capabilities = ['sys_module', 'mac_override', 'chown'].map((name, i) => ({name, source: `services.wg.cap_add[${i}]`, reason: 'cap_add', rule: 'capabilities'}));
+  const devices = [{path: '/dev/sda', hostPath: '/dev/sda', permissions: 'rw', source: 'services.wg.devices[0]', rule: 'devices'}];
+  const files = [bind('wg', 0, '/etc/shadow', '/etc/shadow', 'read')];
+  const cil = moduleOf(renderSelinux(securityPlan([servicePlan({service: 'wg', capabilities, devices, files})]), ctx({fileTypes: new Map([['/etc/shadow', 'shadow_t']])})), 'hardcompose_demo_wg');
+  const lines = statements(cil);
+  for (const b of ['load_kernel_modules', 'raw_disk_read', 'raw_disk_write', 'read_shadow']) assert.ok(lines.includes(`(blockinherit hardcompose_base.${b})`), b);
+  assert.not.ok(lines.includes('(blockinherit hardcompose_base.write_shadow)'));
+  assert.match(cil, /\(blockinherit hardcompose_base\.load_kernel_modules\) ; sys_module is reserved to kernel module loaders: services\.wg\.cap_add\[0\]/);
+  assert.ok(lines.includes('(allow process self (capability (sys_module)))'));
+  assert.not.match(lines.join('\n'), 'mac_override');
+  assert.match(cil, /^ {2}; not granted: mac_override \(services\.wg\.cap_add\[1\]\)/m);
+  // a service that asks for none of it inherits none
+  const plain = statements(moduleOf(renderSelinux(securityPlan([servicePlan()]), ctx()), 'hardcompose_demo_web'));
+  assert.equal(plain.filter((l) => l.startsWith('(blockinherit')), ['(blockinherit hardcompose_base.net_container)']);
+});
+
 test('complain mode makes the domain permissive; enforce does not', () => {
   const arts = renderSelinux(securityPlan([servicePlan({service: 'a', mode: 'complain'}), servicePlan({service: 'b'})]), ctx());
   assert.ok(statements(moduleOf(arts, 'hardcompose_demo_a')).includes('(typepermissive process)'));

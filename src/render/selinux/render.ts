@@ -36,6 +36,7 @@ import {
   STREAM_SOCKET_CREATE,
 } from './cil.js';
 import {DEFAULT_DEVICE_TYPE, deviceClass, embeddedDeviceType} from './devices.js';
+import {EXEMPTIONS, NEVER_GRANTED_CAPABILITIES} from './exemptions.js';
 import {assertTypeName, assignBlockNames, BASE_BLOCK} from './names.js';
 import {formatRanges, type PortSource, type PortTypes, portTypesForRange, UNLABELED_PORT_TYPE} from './ports.js';
 import {baseTemplate, DEFAULT_SELINUX_FLAVOR, type SelinuxFlavor, SELINUX_FLAVORS} from './template.js';
@@ -102,7 +103,7 @@ function renderBase(plan: SecurityPlan, flavor: SelinuxFlavor): string {
 interface Section {
   title: string[];
   rules: AllowRule[];
-  /** Raw statements (already valid CIL) with their comments. */
+  /** Raw statements (already valid CIL) with their comments; an empty line is a comment alone. */
   extra?: {line: string; comment: string}[];
 }
 
@@ -120,7 +121,13 @@ function renderService(plan: SecurityPlan, svc: ServicePlan, block: string, flav
   ];
 
   const sections: Section[] = [
-    {title: ['Capabilities: the effective set (capability; cap_userns inside a user namespace).'], rules: capabilityRules(svc)},
+    {
+      title: ['Capabilities: the effective set (capability; cap_userns inside a user namespace).'],
+      rules: capabilityRules(svc),
+      extra: svc.capabilities
+        .filter((g) => NEVER_GRANTED_CAPABILITIES.has(g.name))
+        .map((g) => ({line: '', comment: `not granted: ${g.name} (${g.source}): ${NEVER_GRANTED_CAPABILITIES.get(g.name)}`})),
+    },
     {
       title: hasNet ? ['Sockets the service opens.'] : ['Sockets the service opens (network_mode none: no inet sockets).'],
       rules: socketRules(svc, hasNet),
@@ -145,11 +152,14 @@ function renderService(plan: SecurityPlan, svc: ServicePlan, block: string, flav
   const body: string[] = [];
   const parent = hasNet ? 'net_container' : 'container';
   body.push(`  (blockinherit ${BASE_BLOCK}.${parent}) ; ${c(`${svc.network.source} network ${svc.network.mode}`)}`);
+  // Exemptions from the policy's neverallow rules, for the rules that need them.
+  const exempt: {line: string; comment: string}[] = [];
+  for (const r of sections.flatMap((s) => s.rules)) {
+    for (const e of EXEMPTIONS) if (e.match(r)) exempt.push({line: `(blockinherit ${BASE_BLOCK}.${e.block})`, comment: `${e.why}: ${r.comment}`});
+  }
+  body.push(...uniqueSorted(exempt));
   for (const s of sections) {
-    const lines = uniqueSorted([
-      ...s.rules.map((r) => ({line: allowLine(r), comment: c(r.comment)})),
-      ...(s.extra ?? []).map((e) => ({line: e.line, comment: c(e.comment)})),
-    ]);
+    const lines = uniqueSorted([...s.rules.map((r) => ({line: allowLine(r), comment: r.comment})), ...(s.extra ?? [])]);
     if (lines.length === 0) continue;
     body.push('', ...s.title.map((t) => `  ; ${t}`), ...lines);
   }
@@ -166,7 +176,7 @@ function c(text: string): string {
  */
 function uniqueSorted(rules: {line: string; comment: string}[]): string[] {
   const sorted = [...rules].sort((a, b) => naturalCompare(a.comment, b.comment) || plainCompare(a.line, b.line));
-  return [...new Set(sorted.map((r) => `  ${r.line} ; ${r.comment}`))];
+  return [...new Set(sorted.map((r) => (r.line ? `  ${r.line} ; ${c(r.comment)}` : `  ; ${c(r.comment)}`)))];
 }
 
 function plainCompare(a: string, b: string): number {
@@ -196,6 +206,7 @@ export function naturalCompare(a: string, b: string): number {
 function capabilityRules(svc: ServicePlan): AllowRule[] {
   const out: AllowRule[] = [];
   for (const cap of svc.capabilities) {
+    if (NEVER_GRANTED_CAPABILITIES.has(cap.name)) continue;
     const [cls, userns] = capabilityClasses(cap.name, cap.source);
     const comment = `${cap.source} (${cap.reason})`;
     out.push({target: 'self', cls, perms: [cap.name], comment}, {target: 'self', cls: userns, perms: [cap.name], comment});
@@ -328,8 +339,9 @@ function fileRules(svc: ServicePlan, ctx: SelinuxRenderContext): AllowRule[] {
         target.note = `under read-only ${m.source}`;
       }
     }
-    // Never let a host path into the output, even through a description.
-    const detail = f.hostPath ? f.detail.split(f.hostPath).join('<host path>') : f.detail;
+    // Never let a host path into the output, even through a description (unless it is also the
+    // container path, which the output names anyway).
+    const detail = f.hostPath && f.hostPath !== f.path ? f.detail.split(f.hostPath).join('<host path>') : f.detail;
     const shown = access === 'deny-write' ? 'read-only' : access;
     const comment = `${f.source} ${detail} [${shown}${target.note ? `; ${target.note}` : ''}]`;
     const t = target.type;
