@@ -273,6 +273,20 @@ test('semodule -i installs base and service modules in one transaction (private 
   assert.ok(hasType(policy, P('web')), 'the policy semodule built has the domain');
 });
 
+test('fedora base: well-formed CIL whose only names refpolicy lacks are the Fedora-only ones', () => {
+  if (!ok) return;
+  // Not a Fedora compile (no Fedora policy here): refpolicy plus a declaration of the one
+  // container-selinux attribute refpolicy does not have, to catch syntax errors and typos in
+  // the names both policies share.
+  const dir = mkdtempSync(join(work, 'fedora-'));
+  const shim = join(dir, 'fedora_only_names.cil');
+  writeFileSync(shim, '(typeattribute svirt_sandbox_domain)\n');
+  const plan = securityPlan([servicePlan({project: 'shop', capabilities: [cap('web', 'sys_module', 0)]}), servicePlan({service: 'off', project: 'shop', network: {mode: 'none', source: 'services.off', sockets: [], ports: [], raw: false}})], {project: 'shop'});
+  const files = writeArtifacts(dir, renderSelinux(plan, {ports: [], portSource: 'embedded', fileTypes: new Map(), flavor: 'fedora'}));
+  const r = runSecilc([...getStore().cilFiles, ...files, shim]);
+  assert.ok(r.ok, r.message);
+});
+
 test('embedded tables agree with this host: port table vs semanage, device table vs matchpathcon', () => {
   if (!ok) return;
   const live = readPortTypes();
