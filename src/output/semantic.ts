@@ -205,23 +205,58 @@ function splitCilComment(line: string): {code: string; comment?: string} {
   return {code: line.trim()};
 }
 
-/** Readable words for one CIL statement: `(allow process http_port_t (tcp_socket (name_bind)))` → `allow http_port_t tcp_socket name_bind`. */
+const FILE_CLASSES = new Set(['file', 'dir', 'lnk_file', 'chr_file', 'blk_file', 'sock_file', 'fifo_file']);
+
+function filePermWords(perms: string[]): string {
+  const has = (...ps: string[]) => ps.some((p) => perms.includes(p));
+  const verbs: string[] = [];
+  if (has('write', 'append', 'create', 'add_name', 'remove_name', 'unlink', 'rename', 'setattr')) verbs.push('write');
+  if (has('execute', 'execute_no_trans', 'entrypoint')) verbs.push('exec');
+  if (verbs.length === 0) verbs.push(has('read', 'open', 'search', 'getattr', 'map') ? 'read' : perms.join(' '));
+  return verbs.join('+');
+}
+
+/**
+ * Readable words for one CIL statement of a service module:
+ * `(allow process self (capability (net_admin)))` → `capability net_admin`,
+ * `(allow process http_port_t (tcp_socket (name_bind)))` → `bind tcp port http_port_t`,
+ * `(allow process container_file_t (file (append create …)))` → `write file container_file_t`.
+ */
 export function cilWords(code: string): string {
-  const words = code.replace(/[()]/g, ' ').trim().split(/\s+/).filter((w) => w !== 'process');
-  return words.join(' ');
+  const allow = /^\((allow|auditallow|dontaudit|neverallow) process (\S+) \((\S+) \(([^()]*)\)\)\)$/.exec(code);
+  if (allow) {
+    const [, kind, target, cls, permText] = allow;
+    const perms = permText!.trim().split(/\s+/);
+    const prefix = kind === 'allow' ? '' : `${kind} `;
+    if (target === 'self' && (cls === 'capability' || cls === 'capability2')) return `${prefix}capability ${perms.join(' ')}`;
+    if (target === 'self' && (cls === 'cap_userns' || cls === 'cap2_userns')) return `${prefix}capability ${perms.join(' ')} (user namespace)`;
+    if (perms.length === 1 && perms[0] === 'name_bind') return `${prefix}bind ${cls!.replace(/_socket$/, '')} port ${target}`;
+    if (target === 'self' && cls!.endsWith('_socket')) return `${prefix}socket ${cls}`;
+    if (FILE_CLASSES.has(cls!)) return `${prefix}${filePermWords(perms)} ${cls} ${target}`;
+    return `${prefix}${cls} ${perms.join(' ')} on ${target}`;
+  }
+  const inherit = /^\(blockinherit (\S+)\)$/.exec(code);
+  if (inherit) return `inherit ${inherit[1]}`;
+  if (/^\(typepermissive process\)$/.test(code)) return 'permissive (complain mode)';
+  return code.replace(/[()]/g, ' ').trim().split(/\s+/).join(' ');
 }
 
 /** Statement items of a CIL module. The service comes from a `; Service NAME` header, else the block name. */
 export function cilItems(file: string, text: string): {service: string; items: PolicyItem[]} {
   const items: PolicyItem[] = [];
+  const header = /^;+\s*Service \S+ of project \S+; level (\S+); mode ([^;.\s]+)/m.exec(text);
+  if (header) {
+    items.push({text: `level ${header[1]}`, words: `level ${header[1]}`, sources: [], key: 'level'});
+    items.push({text: `mode ${header[2]}`, words: `mode ${header[2]}`, sources: [], key: 'mode'});
+  }
   for (const line of text.split('\n')) {
     const {code, comment} = splitCilComment(line);
     // Block structure alone is not a rule.
-    if (!code || /^\(?block\s+\S+$/.test(code) || /^\)+$/.test(code)) continue;
+    if (!code || /^\(block\s+\S+$/.test(code) || /^\)+$/.test(code)) continue;
     items.push({text: code, words: cilWords(code), sources: commentSources(comment)});
   }
   const m = /^;+\s*Service (\S+) of project \S+/m.exec(text);
-  return {service: m ? m[1]!.replace(/[;,.]$/, '') : path.posix.basename(file, '.cil'), items};
+  return {service: m ? m[1]! : path.posix.basename(file, '.cil'), items};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -351,7 +386,11 @@ export function semanticChanges(files: SummaryInput[]): SemanticChange[] {
     }
     const b = f.onDisk === undefined ? undefined : policyItems(f, f.onDisk);
     const a = f.generated === undefined ? undefined : policyItems(f, f.generated);
-    const what = f.path.startsWith('apparmor/') ? `profile ${path.posix.basename(f.path)}` : f.path;
+    const what = f.path.startsWith('apparmor/')
+      ? `profile ${path.posix.basename(f.path)}`
+      : f.path.startsWith('selinux/')
+        ? `module ${path.posix.basename(f.path, '.cil')}`
+        : f.path;
     if (!b && a) {
       out.push({service: a.service, change: '+', words: `${what} (${a.items.length} rules)`, sources: [], file: f.path});
     } else if (b && !a) {
