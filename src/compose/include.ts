@@ -46,10 +46,10 @@ function isFile(p: string): boolean {
 }
 
 /** Fails when an entry would include a file already being included (compose-go "include cycle detected"). */
-export function assertNoIncludeCycle(entry: IncludeEntry, chain: readonly string[], where: {file: string; path: string}): void {
+export function assertNoIncludeCycle(entry: IncludeEntry, chain: readonly string[], where: {file: string; path: string}, display: (f: string) => string): void {
   const main = entry.files[0];
   if (chain.includes(main)) {
-    const names = [...chain, main].map((f) => path.basename(f));
+    const names = [...chain, main].map(display);
     throw new UserError('E_INCLUDE_CYCLE', `include cycle detected: ${names.join(' → ')}`, where, 'an included file must not include, directly or not, the file that includes it');
   }
 }

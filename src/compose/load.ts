@@ -63,14 +63,17 @@ interface Layer extends DocSource {
 export function loadProject(opts: LoadOptions): ComposeProject {
   const home = opts.home ?? opts.env.HOME ?? os.homedir();
   const projectDirectory = opts.projectDirectory ? path.resolve(opts.cwd, opts.projectDirectory) : undefined;
-  const {vars, files, workingDir, warnings} = projectEnvironment(opts, projectDirectory);
+  const {vars, origin, files, workingDir, warnings} = projectEnvironment(opts, projectDirectory);
   const layers = files.map((f) => readLayer(f, workingDir, opts.readStdin));
   const env: EnvView = {lookup: (n) => vars[n], unset: new Set(), read: new Map()};
-  const name = projectName(opts, vars, layers, workingDir, env);
+  const name = projectName(opts, vars, origin.get('COMPOSE_PROJECT_NAME'), layers, workingDir, env);
   // compose-go sets COMPOSE_PROJECT_NAME to the chosen name for interpolation.
   env.lookup = (n) => (n === 'COMPOSE_PROJECT_NAME' ? name : vars[n]);
   const ctx: LoadCtx = {env, home, root: workingDir, including: [], extendsFiles: new Map()};
   const merged = loadLayers(layers, workingDir, ctx);
+  if (Object.keys(merged).length === 0) {
+    throw new UserError('E_EMPTY', `empty compose file: nothing is defined in ${layers.map((l) => l.file).join(', ')}`, {file: layers[0]?.file}, 'a compose file needs at least a services: key');
+  }
 
   const profiles = (opts.profiles.length ? opts.profiles : (vars.COMPOSE_PROFILES ?? '').split(',')).map((s) => s.trim()).filter(Boolean);
   const services = isPlainObject(merged.services) ? merged.services : {};
@@ -104,16 +107,19 @@ function sha256(text: string): string {
 function projectEnvironment(opts: LoadOptions, projectDirectory: string | undefined) {
   const processEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) processEnv[k] = v;
-  const explicit = opts.envFiles.map((f) => path.resolve(opts.cwd, f));
+  const explicit = opts.envFiles.map((f) => ({absolute: path.resolve(opts.cwd, f), display: f}));
   const named = opts.files.length || processEnv.COMPOSE_FILE ? discoverFiles({files: opts.files, cwd: opts.cwd, env: processEnv, projectDirectory}) : undefined;
   const firstNamed = named?.files.find((f) => f !== '-');
   const firstDir = projectDirectory ?? (firstNamed ? path.dirname(firstNamed) : opts.cwd);
-  let vars = explicit.length ? withEnvFiles(processEnv, explicit, false) : withEnvFiles(processEnv, [path.join(firstDir, '.env')], true);
+  const dotenv = (dir: string) => [{absolute: path.join(dir, '.env'), display: displayName(path.join(dir, '.env'), opts.cwd)}];
+  // Which env file each variable came from, for messages.
+  const origin = new Map<string, string>();
+  let vars = explicit.length ? withEnvFiles(processEnv, explicit, false, origin) : withEnvFiles(processEnv, dotenv(firstDir), true, origin);
   const found = named ?? discoverFiles({files: [], cwd: opts.cwd, env: vars, projectDirectory});
   const first = found.files[0];
   const workingDir = projectDirectory ?? (first === '-' ? opts.cwd : path.dirname(first));
-  if (!explicit.length && workingDir !== firstDir) vars = withEnvFiles(vars, [path.join(workingDir, '.env')], true);
-  return {vars, files: found.files, workingDir, warnings: found.warnings};
+  if (!explicit.length && workingDir !== firstDir) vars = withEnvFiles(vars, dotenv(workingDir), true, origin);
+  return {vars, origin, files: found.files, workingDir, warnings: found.warnings};
 }
 
 /**
@@ -121,11 +127,13 @@ function projectEnvironment(opts: LoadOptions, projectDirectory: string | undefi
  * GetEnvFromFile + WithDotEnv): later files override earlier ones; values may refer to `base`
  * and to earlier files.
  */
-function withEnvFiles(base: Record<string, string>, files: string[], optional: boolean): Record<string, string> {
+function withEnvFiles(base: Record<string, string>, files: Array<{absolute: string; display: string}>, optional: boolean, origin?: Map<string, string>): Record<string, string> {
   let fromFiles: Record<string, string> = {};
-  for (const file of files) {
-    if (optional && !isFile(file)) continue;
-    fromFiles = {...fromFiles, ...parseDotEnv(readText(file, file), file, {...fromFiles, ...base})};
+  for (const {absolute, display} of files) {
+    if (optional && !isFile(absolute)) continue;
+    const parsed = parseDotEnv(readText(absolute, display), display, {...fromFiles, ...base});
+    for (const k of Object.keys(parsed)) if (!(k in base)) origin?.set(k, display);
+    fromFiles = {...fromFiles, ...parsed};
   }
   return {...fromFiles, ...base};
 }
@@ -187,14 +195,14 @@ function readLayer(file: string, root: string, readStdin?: () => string, via?: W
  * The project name (project-name.ts): the last non-empty top-level `name:` of the files is read
  * before anything else and interpolated on its own, as compose-go does.
  */
-function projectName(opts: LoadOptions, vars: Record<string, string>, layers: Layer[], workingDir: string, env: EnvView): string {
+function projectName(opts: LoadOptions, vars: Record<string, string>, envNameFile: string | undefined, layers: Layer[], workingDir: string, env: EnvView): string {
   let fromFile: {value: string; file: string; text: string} | undefined;
   for (const l of layers) for (const d of l.docs) if (typeof d.name === 'string' && d.name) fromFile = {value: d.name, file: l.file, text: l.text};
   const file = fromFile && {
     file: fromFile.file,
     value: interpolateString(fromFile.value, {lookup: env.lookup, onUnset: (n) => env.unset.add(n), file: fromFile.file, path: 'name'}),
   };
-  return chooseProjectName({flag: opts.projectName, env: vars.COMPOSE_PROJECT_NAME, file, dir: path.basename(workingDir)});
+  return chooseProjectName({flag: opts.projectName, env: vars.COMPOSE_PROJECT_NAME, envFile: envNameFile, file, dir: path.basename(workingDir)});
 }
 
 /** Merges every document of every layer, in order, relative paths against `baseDir`. */
@@ -257,9 +265,9 @@ function loadIncludes(entries: unknown[], src: DocSource, ctx: LoadCtx): Array<{
   return readIncludeEntries(entries, src.baseDir).map((entry, i) => {
     const where = {file: src.file, path: `include[${i}]`};
     const chain = [...ctx.including, src.absolute];
-    assertNoIncludeCycle(entry, chain, where);
+    assertNoIncludeCycle(entry, chain, where, (f) => displayName(f, ctx.root));
     const outer = ctx.env.lookup;
-    const own = withEnvFiles({}, entry.envFiles, entry.optional);
+    const own = withEnvFiles({}, entry.envFiles.map((f) => ({absolute: f, display: displayName(f, ctx.root)})), entry.optional);
     // The including project's variables win over the included project's env files.
     const sub: LoadCtx = {...ctx, env: {...ctx.env, lookup: (n) => outer(n) ?? own[n]}, including: chain, extendsFiles: new Map()};
     const layers = entry.files.map((f) => readLayer(f, ctx.root, undefined, where));

@@ -28,6 +28,8 @@ export interface NameSources {
   flag?: string;
   /** COMPOSE_PROJECT_NAME from the environment or the project's .env. */
   env?: string;
+  /** The env file COMPOSE_PROJECT_NAME came from, if not the process environment. */
+  envFile?: string;
   /** The last non-empty top-level `name:` of the compose files, interpolated, with its file. */
   file?: {value: string; file: string};
   /** The project directory's base name. */
@@ -41,7 +43,7 @@ export function chooseProjectName(s: NameSources): string {
     return s.flag;
   }
   if (s.env) {
-    validateProjectName(s.env, {}, 'from COMPOSE_PROJECT_NAME');
+    validateProjectName(s.env, s.envFile ? {file: s.envFile} : {}, s.envFile ? `COMPOSE_PROJECT_NAME in ${s.envFile}` : 'from COMPOSE_PROJECT_NAME');
     return s.env;
   }
   const name = s.file ? normalizeProjectName(s.file.value) : normalizeProjectName(s.dir);

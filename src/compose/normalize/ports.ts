@@ -3,6 +3,7 @@
  * (IPv6 host addresses in brackets) and long syntax, normalised to the long form
  * `docker compose config` prints: one entry per container port, `published` as a string.
  */
+import {isIP} from 'node:net';
 import {UserError} from '../../errors.js';
 import type {PortConfig} from '../model.js';
 
@@ -34,8 +35,9 @@ function parseLong(o: Record<string, unknown>, where: {file: string; path: strin
       // keys it apart from the same port written as a string when de-duplicating.
       p.published = (typeof v === 'number' ? v : s) as string;
     } else if (k === 'protocol') {
-      p.protocol = String(v).toLowerCase();
-      if (!PROTOCOLS.has(p.protocol)) throw bad(`${where.path}.protocol`, where.file, 'tcp, udp or sctp');
+      // Kept as written, as Compose prints it; only its meaning is checked.
+      p.protocol = String(v);
+      if (!PROTOCOLS.has(p.protocol.toLowerCase())) throw bad(`${where.path}.protocol`, where.file, 'tcp, udp or sctp');
     } else (p as unknown as Record<string, unknown>)[k] = v;
   }
   return p;
@@ -56,6 +58,24 @@ function parseRange(s: string, where: {file: string; path: string}, raw: string)
   return [a, b];
 }
 
+/**
+ * `[HOST_IP:][HOST:]CONTAINER` (docker/go-connections nat.ParsePortSpec): an IPv6 host address
+ * must be in brackets and then comes with a host port field (possibly empty: `[::1]::80`).
+ */
+function splitFields(spec: string, raw: string, where: {file: string; path: string}): {hostIp?: string; host?: string; container: string} {
+  if (spec.startsWith('[')) {
+    const end = spec.indexOf(']');
+    const rest = end < 0 ? [] : spec.slice(end + 1).split(':');
+    if (end < 0 || rest.length !== 3 || rest[0] !== '') throw badSpec(raw, where);
+    return {hostIp: spec.slice(1, end), host: rest[1], container: rest[2]};
+  }
+  const parts = spec.split(':');
+  if (parts.length === 1) return {container: parts[0]};
+  if (parts.length === 2) return {host: parts[0], container: parts[1]};
+  if (parts.length === 3) return {hostIp: parts[0], host: parts[1], container: parts[2]};
+  throw new UserError('E_PORT', `invalid port specification ${JSON.stringify(raw)}: too many colons`, where, 'an IPv6 host address goes in brackets: "[::1]:8080:80"');
+}
+
 /** Parses one short-syntax entry into one or more long-syntax entries. */
 export function parseShort(raw: string, where: {file: string; path: string}): PortConfig[] {
   let spec = raw.trim();
@@ -66,31 +86,15 @@ export function parseShort(raw: string, where: {file: string; path: string}): Po
     spec = spec.slice(0, slash);
     if (!PROTOCOLS.has(protocol)) throw badSpec(raw, where);
   }
-  let hostIp: string | undefined;
-  let rest = spec;
-  if (rest.startsWith('[')) {
-    const end = rest.indexOf(']');
-    if (end < 0 || rest[end + 1] !== ':') throw badSpec(raw, where);
-    hostIp = rest.slice(1, end);
-    rest = rest.slice(end + 2);
-  }
-  const parts = rest.split(':');
-  let host = '';
-  let container: string;
-  if (hostIp !== undefined) {
-    if (parts.length === 1) container = parts[0];
-    else if (parts.length === 2) [host, container] = parts;
-    else throw badSpec(raw, where);
-  } else if (parts.length === 1) container = parts[0];
-  else if (parts.length === 2) [host, container] = parts;
-  else if (parts.length === 3) [hostIp, host, container] = parts;
-  else {
-    // Unbracketed IPv6 address: the last two fields are ports.
-    container = parts.pop() as string;
-    host = parts.pop() as string;
-    hostIp = parts.join(':');
+  const fields = splitFields(spec, raw, where);
+  const {container} = fields;
+  const host = fields.host ?? '';
+  const hostIp = fields.hostIp;
+  if (hostIp && !isIP(hostIp)) {
+    throw new UserError('E_PORT', `invalid host IP ${JSON.stringify(hostIp)} in port ${JSON.stringify(raw)}`, where, 'write an IPv4 address, or an IPv6 address in brackets: "[::1]:8080:80"');
   }
   const [c0, c1] = parseRange(container, where, raw);
+  if (c0 === 0) throw new UserError('E_PORT', `port ${JSON.stringify(raw)} has no container port`, where, 'the container port is the last number, and cannot be 0');
   const count = c1 - c0 + 1;
   const out: PortConfig[] = [];
   let hostRange: [number, number] | undefined;
