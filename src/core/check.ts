@@ -7,7 +7,10 @@ import path from 'node:path';
 import type {OutputComparison} from '../output/compare.js';
 import {buildAndCompare, type ComparedBuild, type DiffOptions} from './diff.js';
 
-export type CheckOptions = DiffOptions;
+export type CheckOptions = DiffOptions & {
+  /** Policy root for the SELinux link, as `semodule -p` (default `/`). */
+  selinuxRoot?: string;
+};
 
 export interface CheckItem {
   /** Stable id: `up-to-date`, `apparmor_parser`, `secilc`, `compose-config`. */
@@ -38,7 +41,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
   const cb = await buildAndCompare(opts);
   const checks: CheckItem[] = [await upToDate(cb)];
   if (cb.plan.backend === 'apparmor') checks.push(await apparmorCompiles(cb));
-  else checks.push(await selinuxLinks(cb));
+  else checks.push(await selinuxLinks(cb, opts));
   checks.push(await overlayMerges(cb, opts));
   return {
     ok: checks.every((c) => c.status !== 'fail'),
@@ -128,19 +131,17 @@ function firstLines(text: string, n: number): string[] {
   return lines.length > n ? [...lines.slice(0, n), '…'] : lines;
 }
 
-async function selinuxLinks(cb: ComparedBuild): Promise<CheckItem> {
+async function selinuxLinks(cb: ComparedBuild, opts: CheckOptions): Promise<CheckItem> {
   const id = 'secilc';
-  const files = policyFilesOnDisk(cb.comparison, 'selinux');
+  const files = policyFilesOnDisk(cb.comparison, 'selinux').filter((f) => f.endsWith('.cil'));
   if (files.length === 0) return {id, status: 'skip', summary: 'not checked: secilc (no SELinux module on disk)', problems: []};
-  // Linking a module needs the policy it plugs into (every module of the host's store, plus
-  // the container module). hardcompose has no helper assembling that yet: say so rather than
-  // compiling the modules alone, which fails for the wrong reason or passes for one.
-  return {
-    id,
-    status: 'skip',
-    summary: `not checked: secilc link of ${files.length} module(s) against the host policy (hardcompose cannot assemble the policy's modules yet)`,
-    problems: [],
-  };
+  const {linkSelinuxModules} = await import('../host/validate.js');
+  const r = await linkSelinuxModules({files: files.map((f) => path.join(cb.outDir, f)), root: opts.selinuxRoot === undefined ? undefined : path.resolve(opts.load.cwd, opts.selinuxRoot), env: opts.load.env});
+  if (r.status === 'missing') return {id, status: 'skip', summary: `not checked: secilc link of ${files.length} CIL file(s): ${r.message}`, problems: []};
+  if (r.status === 'failed') {
+    return {id, status: 'fail', summary: `secilc: the modules do not link with the policy at ${r.storeDir}`, problems: firstLines(r.message, 20)};
+  }
+  return {id, status: 'pass', summary: `secilc: ${files.length} CIL file(s) link with the ${r.modules} modules of the policy at ${r.storeDir}`, problems: []};
 }
 
 // ---------------------------------------------------------------------------------------------
