@@ -8,7 +8,7 @@ import path from 'node:path';
 import {UserError} from '../errors.js';
 import type {Backend} from '../plan/types.js';
 import type {GenerateOptions} from './generate.js';
-import {backendOrigin, hostVerdict, kernelAllows, type HostVerdict} from './host-check.js';
+import {backendOrigin, hostVerdict, kernelAllows, type BackendFrom, type HostVerdict} from './host-check.js';
 
 export interface DoctorReport {
   kernel: {release: string; lsms: string[] | null};
@@ -41,7 +41,7 @@ export interface DoctorReport {
         workingDir: string;
         outDir: string;
         backend: Backend;
-        backendFrom: 'flag' | 'x-hardcompose' | 'host';
+        backendFrom: BackendFrom;
         outputs: {current: boolean; changed: string[]; added: string[]; removed: string[]; editedByHand: string[]};
         policies: Array<{name: string; file: string; loaded: boolean | null}>;
         verdict: HostVerdict;
@@ -82,9 +82,10 @@ export async function runDoctor(gen: GenerateOptions): Promise<DoctorReport> {
   };
 
   let built;
+  let backendFrom: BackendFrom;
   try {
-    const {buildArtifacts} = await import('./generate.js');
-    built = await buildArtifacts(gen);
+    const {buildForHost} = await import('./load.js');
+    ({built, backendFrom} = await buildForHost(gen));
   } catch (e) {
     if (e instanceof UserError && e.code === 'E_NO_COMPOSE_FILE') return report;
     if (e instanceof UserError) {
@@ -116,7 +117,7 @@ export async function runDoctor(gen: GenerateOptions): Promise<DoctorReport> {
     workingDir: built.project.workingDir,
     outDir: built.outDir,
     backend,
-    backendFrom: built.backendFrom,
+    backendFrom,
     outputs: {
       current: stale === 0,
       changed: cmp.changed.filter((a) => existsSync(path.join(built.outDir, a.path))).map((a) => a.path),

@@ -80,14 +80,17 @@ export function hostVerdict(backend: Backend, facts: HostFacts): HostVerdict {
 
 const BACKEND_NAME: Record<Backend, string> = {apparmor: 'AppArmor', selinux: 'SELinux'};
 
-export function backendOrigin(backend: Backend, from: 'flag' | 'x-hardcompose' | 'host'): string {
+export type BackendFrom = 'flag' | 'x-hardcompose' | 'host' | 'lock';
+
+export function backendOrigin(backend: Backend, from: BackendFrom): string {
   if (from === 'flag') return `--backend ${backend}`;
+  if (from === 'lock') return `as recorded in the lock of the existing outputs; this host would choose ${backend === 'apparmor' ? 'selinux' : 'apparmor'}`;
   if (from === 'x-hardcompose') return `x-hardcompose.backend: ${backend} in the compose file`;
   return backend === 'selinux' ? 'the default on a host with SELinux enabled' : 'the default on a host without SELinux';
 }
 
 /** The refusal (exit 1): what Docker would do, the backend and why, what was found, the fixes. */
-export function refusalMessage(v: HostVerdict, project: string, from: 'flag' | 'x-hardcompose' | 'host'): string {
+export function refusalMessage(v: HostVerdict, project: string, from: BackendFrom): string {
   const name = BACKEND_NAME[v.backend];
   const ignored = v.backend === 'apparmor' ? 'security_opt apparmor=…' : 'security_opt label=type:…';
   return [

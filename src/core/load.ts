@@ -18,19 +18,39 @@ import {LOCK_PATH, parseLock} from '../render/lock.js';
 
 export interface EnsureResult {
   built: BuildResult;
+  /**
+   * How the backend was chosen; `lock` when neither --backend nor x-hardcompose.backend chose it
+   * and the existing outputs were made for the other backend than this host would pick (as
+   * `diff` and `check` do: host detection differs between machines, the committed lock does not).
+   */
+  backendFrom: BuildResult['backendFrom'] | 'lock';
   written: string[];
   removed: string[];
   /** Settings the previous outputs were generated with that this run changed (e.g. level strict → baseline). */
   settingsChanged: Array<{setting: 'backend' | 'level' | 'mode'; from: string; to: string}>;
 }
 
-/** Regenerates in memory; writes only when the folder differs; `frozen` refuses instead. */
-export async function ensureCurrent(gen: GenerateOptions, opts: {frozen: boolean}): Promise<EnsureResult> {
+/**
+ * buildArtifacts, except that when the host would choose the backend (no --backend, no
+ * x-hardcompose.backend) and the existing lock records the other one, the lock's is kept, as
+ * `diff` and `check` do. Shared by up, load and doctor.
+ */
+export async function buildForHost(gen: GenerateOptions): Promise<{built: BuildResult; backendFrom: EnsureResult['backendFrom']; before: ReturnType<typeof readLock>}> {
   const {buildArtifacts} = await import('./generate.js');
   const built = await buildArtifacts(gen);
+  const before = readLock(built.outDir);
+  if (built.backendFrom === 'host' && (before?.backend === 'apparmor' || before?.backend === 'selinux') && before.backend !== built.plan.backend) {
+    return {built: await buildArtifacts({...gen, backend: before.backend}), backendFrom: 'lock', before};
+  }
+  return {built, backendFrom: built.backendFrom, before};
+}
+
+/** Regenerates in memory; writes only when the folder differs; `frozen` refuses instead. */
+export async function ensureCurrent(gen: GenerateOptions, opts: {frozen: boolean}): Promise<EnsureResult> {
+  const {built, backendFrom, before} = await buildForHost(gen);
   const {compareWithDisk} = await import('../output/write.js');
   const cmp = compareWithDisk(built.outDir, built.artifacts);
-  if (cmp.changed.length === 0 && cmp.stale.length === 0) return {built, written: [], removed: [], settingsChanged: []};
+  if (cmp.changed.length === 0 && cmp.stale.length === 0) return {built, backendFrom, written: [], removed: [], settingsChanged: []};
   const rel = path.relative(process.cwd(), built.outDir) || '.';
   if (opts.frozen) {
     const lines = [
@@ -42,7 +62,6 @@ export async function ensureCurrent(gen: GenerateOptions, opts: {frozen: boolean
       `the generated outputs in ${rel}/ are stale (--frozen): ${lines.length} file(s) differ from what the compose files produce now:\n${lines.join('\n')}\nRun hardcompose generate (with the same --backend/--level/--mode), review the diff and commit it.`,
     );
   }
-  const before = readLock(built.outDir);
   const {writeArtifacts} = await import('../output/write.js');
   const res = await writeArtifacts(built.outDir, built.artifacts, {force: false});
   const settingsChanged: EnsureResult['settingsChanged'] = [];
@@ -51,7 +70,7 @@ export async function ensureCurrent(gen: GenerateOptions, opts: {frozen: boolean
       if (before[setting] !== built.plan[setting]) settingsChanged.push({setting, from: before[setting], to: built.plan[setting]});
     }
   }
-  return {built, written: res.written, removed: res.removed, settingsChanged};
+  return {built, backendFrom, written: res.written, removed: res.removed, settingsChanged};
 }
 
 function readLock(outDir: string) {

@@ -125,7 +125,7 @@ export async function runPassthrough(opts: PassthroughOptions, onEvent: (e: Pass
   const engine = check.kernelAllows(backend, kernel) && enginePromise ? await enginePromise : undefined;
   const verdict = check.hostVerdict(backend, {...kernel, engine});
   if (!verdict.active) {
-    if (!opts.allowUnconfined) throw new ExitError(1, check.refusalMessage(verdict, built.project.name, built.backendFrom));
+    if (!opts.allowUnconfined) throw new ExitError(1, check.refusalMessage(verdict, built.project.name, ensured.backendFrom));
     onEvent({kind: 'unconfined', verdict, project: built.project.name, warning: check.unconfinedWarning(verdict, built.project.name)});
     onEvent({kind: 'load-skipped', reason: `not loading the ${backend} policies: the backend is not active on this host`});
   } else {
