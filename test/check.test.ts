@@ -153,7 +153,7 @@ test('check without docker on PATH: the merge is "not checked", and that alone d
   const dir = generatedProject();
   const r = runCli(['check', '--backend', 'apparmor'], dir, {PATH: '/nonexistent'});
   assert.is(r.status, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /^- not checked: docker compose config \(docker not found on PATH\)$/m);
+  assert.match(r.stdout, /^- not checked: docker compose config \(neither docker nor docker-compose is on PATH\)$/m);
   assert.match(r.stdout, /^ok: hardcompose\/ is up to date \(1 check\(s\) not run: see above\)$/m);
 });
 

@@ -76,13 +76,13 @@ test('a CRLF compose file still gives LF-only output', () => {
   for (const [rel, {content}] of generated(dir)) assert.not.match(content, '\r', `${rel} has a CR`);
 });
 
-test('same bytes from another cwd, another absolute location and another HOME', () => {
+test('same bytes from another cwd, another absolute location, HOME, locale and time zone', () => {
   const a = project();
   assert.is(generate(a).status, 0);
   // The same project under another name and depth, generated from / with an absolute -f.
   const b = tempProject({'deeper/still/compose.yaml': COMPOSE, 'deeper/still/html/index.html': 'hi\n'}, 'hc-elsewhere-');
   const bdir = path.join(b, 'deeper/still');
-  const r = runCli(['generate', '--backend', 'apparmor', '-f', path.join(bdir, 'compose.yaml')], '/', {HOME: '/nonexistent', PWD: '/'});
+  const r = runCli(['generate', '--backend', 'apparmor', '-f', path.join(bdir, 'compose.yaml')], '/', {HOME: '/nonexistent', PWD: '/', LC_ALL: 'tr_TR.UTF-8', TZ: 'Pacific/Chatham'});
   assert.is(r.status, 0, r.stderr);
   const sa = generated(a);
   const sb = generated(bdir);

@@ -159,7 +159,7 @@ async function overlayMerges(cb: ComparedBuild, opts: CheckOptions): Promise<Che
   const {composeConfig} = await import('../host/validate.js');
   const {overlayItems} = await import('../output/semantic.js');
   const load = opts.load;
-  const r = composeConfig({
+  const r = await composeConfig({
     files: [...cb.project.files.map((f) => f.absolute), path.join(cb.outDir, overlay.path)],
     projectName: cb.project.name,
     projectDirectory: cb.project.workingDir,

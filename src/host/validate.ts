@@ -5,8 +5,7 @@
  *
  * `docker compose … config --format json` loads, merges, interpolates and validates the project
  * and prints the result; it contacts no registry and needs no running engine (checked with
- * Compose v2.26). When the compose plugin is missing the docker CLI exits non-zero with
- * `'compose' is not a docker command` (or `unknown command` on newer CLIs).
+ * Compose v2.26).
  */
 import {spawnSync} from 'node:child_process';
 import {accessSync, constants, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs';
@@ -48,15 +47,20 @@ export type ComposeConfigResult =
   | {status: 'failed'; message: string}
   | {status: 'missing'; message: string};
 
-/** `docker compose -f … -p NAME --project-directory DIR config --format json`. */
-export function composeConfig(req: ComposeConfigRequest): ComposeConfigResult {
-  const docker = findExecutable('docker', req.env);
-  if (!docker) return {status: 'missing', message: 'docker not found on PATH'};
-  const args = ['compose', ...req.files.flatMap((f) => ['-f', f]), '-p', req.projectName, '--project-directory', req.projectDirectory];
+/**
+ * `docker compose -f … -p NAME --project-directory DIR config --format json`, with Compose v2
+ * found the way `up` finds it (src/host/docker.ts: the plugin, else a standalone v2 binary).
+ */
+export async function composeConfig(req: ComposeConfigRequest): Promise<ComposeConfigResult> {
+  const {findCompose} = await import('./docker.js');
+  const found = findCompose(req.env);
+  if (!found.found) return {status: 'missing', message: found.why};
+  const [cmd, ...pre] = found.compose.argv;
+  const args = [...pre, ...req.files.flatMap((f) => ['-f', f]), '-p', req.projectName, '--project-directory', req.projectDirectory];
   for (const e of req.envFiles) args.push('--env-file', e);
   for (const p of req.profiles) args.push('--profile', p);
   args.push('config', '--format', 'json');
-  const r = spawnSync(docker, args, {
+  const r = spawnSync(cmd!, args, {
     cwd: req.projectDirectory,
     env: req.env as NodeJS.ProcessEnv,
     encoding: 'utf8',
