@@ -62,7 +62,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
 async function upToDate(cb: ComparedBuild): Promise<CheckItem> {
   const {semanticChanges, formatChange, lockChanges} = await import('../output/semantic.js');
   const cmp = cb.comparison;
-  const inputs = cb.project.files.map((f) => f.relative).join(', ');
+  const inputs = cb.plan.inputs.join(', ');
   const problems: string[] = [];
   const lockFile = cmp.files.find((f) => f.kind === 'lock');
   if (lockFile?.onDisk !== undefined && lockFile.status !== 'unchanged') {
