@@ -14,10 +14,12 @@ export function parseDotEnv(text: string, file: string, outer: Record<string, st
     let line = lines[n].trim();
     if (!line || line.startsWith('#')) continue;
     if (line.startsWith('export ')) line = line.slice(7).trimStart();
-    const eq = line.indexOf('=');
+    // `KEY=value`, or YAML-like `KEY: value`: the first `=` or `:` ends the name (compose-go dotenv).
+    const eq = line.search(/[=:]/);
     const key = (eq < 0 ? line : line.slice(0, eq)).trim();
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
-      throw new UserError('E_ENV_FILE', `invalid variable name ${JSON.stringify(key)}`, {file, line: n + 1}, 'lines of an env file look like NAME=value');
+    if (!key || /\s/.test(key)) {
+      const why = key ? 'contains a space' : 'is empty';
+      throw new UserError('E_ENV_FILE', `invalid variable name ${JSON.stringify(key)}: it ${why}`, {file, line: n + 1}, 'lines of an env file look like NAME=value');
     }
     if (eq < 0) {
       // `KEY` alone takes the value from the environment, if any.
@@ -38,7 +40,7 @@ export function parseDotEnv(text: string, file: string, outer: Record<string, st
       }
       if (end < 0) throw new UserError('E_ENV_FILE', `unterminated quoted value for ${key}`, {file, line: n + 1}, `close the ${q} quote`);
       const inner = raw.slice(1, end);
-      if (q === "'") value = inner;
+      if (q === "'") value = inner.replace(/\\'/g, "'");
       else value = expand(unescapeDouble(inner), key, file, n, out, outer);
     } else {
       const hash = raw.search(/\s#/);
@@ -50,9 +52,10 @@ export function parseDotEnv(text: string, file: string, outer: Record<string, st
   return out;
 }
 
+/** The closing quote, skipping `\"` inside double quotes and `\'` inside single quotes. */
 function findClosingQuote(s: string, q: string): number {
   for (let i = 1; i < s.length; i++) {
-    if (s[i] === '\\' && q === '"') {
+    if (s[i] === '\\' && (q === '"' || s[i + 1] === "'")) {
       i++;
       continue;
     }

@@ -83,14 +83,14 @@ function braced(s: string, i: number, ctx: InterpolationContext): [string, numbe
   else if (rest[0] === '-' || rest[0] === '?' || rest[0] === '+') op = rest[0];
   else throw invalid(s, ctx);
   i += op.length;
-  // The operand is itself interpolated (nesting), but only when the branch is taken;
-  // an unset variable inside an unused default must not warn.
-  const value = lookupQuiet(name, ctx);
+  // The operand is itself interpolated (nesting) whether or not its branch is taken: Compose
+  // evaluates it first, so an unset variable in an unused default warns and a `:?` in it fails.
+  const value = ctx.lookup(name);
   const unsetOrEmpty = value === undefined || value === '';
   const unset = value === undefined;
   const takesOperand =
     op === ':-' || op === ':?' ? unsetOrEmpty : op === '-' || op === '?' ? unset : op === ':+' ? !unsetOrEmpty : !unset;
-  const [operand, end] = takesOperand ? parse(s, i, ctx, true) : skip(s, i, ctx);
+  const [operand, end] = parse(s, i, ctx, true);
   ctx.onRead?.(name, value);
   let result: string;
   switch (op) {
@@ -114,27 +114,6 @@ function braced(s: string, i: number, ctx: InterpolationContext): [string, numbe
       result = takesOperand ? operand : '';
   }
   return [result, end + 1];
-}
-
-/** Finds the end of an operand without evaluating it. */
-function skip(s: string, i: number, ctx: InterpolationContext): [string, number] {
-  let depth = 0;
-  for (; i < s.length; i++) {
-    if (s[i] === '$' && s[i + 1] === '$') {
-      i++;
-      continue;
-    }
-    if (s[i] === '{') depth++;
-    else if (s[i] === '}') {
-      if (depth === 0) return ['', i];
-      depth--;
-    }
-  }
-  throw invalid(s, ctx);
-}
-
-function lookupQuiet(name: string, ctx: InterpolationContext): string | undefined {
-  return ctx.lookup(name);
 }
 
 function read(name: string, ctx: InterpolationContext): string | undefined {

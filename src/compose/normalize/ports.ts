@@ -90,7 +90,7 @@ export function parseShort(raw: string, where: {file: string; path: string}): Po
   const {container} = fields;
   const host = fields.host ?? '';
   const hostIp = fields.hostIp;
-  if (hostIp && !isIP(hostIp)) {
+  if (hostIp && (!isIP(hostIp) || hostIp.includes('%'))) {
     throw new UserError('E_PORT', `invalid host IP ${JSON.stringify(hostIp)} in port ${JSON.stringify(raw)}`, where, 'write an IPv4 address, or an IPv6 address in brackets: "[::1]:8080:80"');
   }
   const [c0, c1] = parseRange(container, where, raw);
