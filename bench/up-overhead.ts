@@ -30,7 +30,7 @@ function run(argv: string[]): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const hcArgv = [process.execPath, cli, 'up', '-d', '--allow-unconfined'];
+const hcArgv = [process.execPath, '--', cli, 'up', '-d', '--allow-unconfined'];
 try {
   run(hcArgv); // generate and start once
   const composeArgv = ['docker', 'compose', '-f', path.join(dir, 'compose.yaml'), '-f', path.join(dir, 'hardcompose/overlay.yml'), 'up', '-d'];

@@ -10,7 +10,7 @@
  */
 import {test} from 'uvu';
 import * as assert from 'uvu/assert';
-import {CLI, cleanEnv, cleanup, containers, makeProject, requireEngine, sleep, start, waitFor, type Project} from './helpers/e2e.js';
+import {CLI_ARGV, cleanEnv, cleanup, containers, makeProject, requireEngine, sleep, start, waitFor, type Project} from './helpers/e2e.js';
 
 const PANIC = /panic: close of closed channel/;
 
@@ -66,7 +66,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
     const p = makeProject('foreground');
     try {
-      const got = await interrupt(p, [process.execPath, CLI(), 'up', '--allow-unconfined'], sig);
+      const got = await interrupt(p, [...CLI_ARGV(), 'up', '--allow-unconfined'], sig);
       assert.is(got.signal, null, `hardcompose was killed by ${got.signal} instead of returning Compose's code:\n${got.output}`);
       const expected = got.panicked ? 2 : refCode;
       assert.is(got.code, expected, `exit code (plain compose: ${ref.code}${ref.panicked ? ', panicked' : ''}):\n${got.output}`);

@@ -181,4 +181,55 @@ test('compose: the generic passthrough runs any subcommand with the overlay, and
     assert.ok(bad.status !== 0, 'Compose rejects an unknown subcommand and its code is returned');
   }));
 
+test('discovered compose.override.yaml: Compose gets the files the loader read, so the overlay applies to its service too', async () => {
+  if (!requireEngine('e2e override')) return;
+  const p = makeProject('override');
+  try {
+    const up = hc(['up', '-d', UNCONFINED], p.dir);
+    assert.is(up.status, 0, up.stderr);
+    const opts = containers(p.name, true).map((id) => JSON.parse(docker(['inspect', id]).stdout)[0].HostConfig.SecurityOpt[0]).sort();
+    assert.equal(opts, [`apparmor=hardcompose.${p.name}.sidecar`, `apparmor=hardcompose.${p.name}.web`]);
+    const down = hc(['down'], p.dir);
+    assert.is(down.status, 0, down.stderr);
+    assert.equal(containers(p.name), []);
+  } finally {
+    cleanup(p);
+  }
+});
+
+test('-f, --env-file, -p and --profile reach Compose wherever they stand, for up, ps, exec and down alike', async () => {
+  if (!requireEngine('e2e project flags')) return;
+  const port = await freePort();
+  const p = makeProject('flags', {PORT: port});
+  const name = `${p.name}x`;
+  const flags = ['-f', 'stack.yml', '--env-file', 'ports.env', '-p', name, '--profile', 'extra'];
+  try {
+    const up = hc(['up', '-d', ...flags.slice(0, 4), UNCONFINED, ...flags.slice(4)], p.dir);
+    assert.is(up.status, 0, up.stderr);
+    const running = containers(name, true).map((id) => JSON.parse(docker(['inspect', id]).stdout)[0]);
+    assert.equal(running.map((c) => c.Config.Labels['com.docker.compose.service']).sort(), ['debug', 'web'], 'the profile service runs too');
+    for (const c of running) assert.equal(c.HostConfig.SecurityOpt, [`apparmor=hardcompose.${name}.${c.Config.Labels['com.docker.compose.service']}`]);
+    let body = '';
+    for (let i = 0; i < 50 && !body; i++) {
+      try {
+        body = (await httpGet(port)).body;
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    assert.is(body.trim(), 'flags-ok');
+    const ps = hc(['ps', '--services', ...flags], p.dir);
+    assert.is(ps.status, 0, ps.stderr);
+    assert.equal(ps.stdout.trim().split('\n').sort(), ['debug', 'web']);
+    const exec = hc(['exec', ...flags, '-T', 'debug', 'echo', '-p', 'inside'], p.dir);
+    assert.is(exec.stdout.trim(), '-p inside', exec.stderr);
+    const down = hc(['down', ...flags], p.dir);
+    assert.is(down.status, 0, down.stderr);
+    assert.equal(containers(name), []);
+  } finally {
+    cleanup({dir: p.dir, name});
+    cleanup(p);
+  }
+});
+
 test.run();

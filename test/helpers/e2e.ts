@@ -4,7 +4,7 @@
  * and clean-up that removes whatever the test started.
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
-import {cpSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,11 @@ import {requireTools} from './tools.js';
 
 export const IMAGE = 'hardcompose-test/busybox:latest';
 export const CLI = () => path.join(repoRoot(), 'bin/run.js');
+/**
+ * argv that runs the CLI with this node. `--` ends node's own options: Node 20 otherwise takes
+ * `--env-file` anywhere on the command line as its own flag.
+ */
+export const CLI_ARGV = () => [process.execPath, '--', CLI()];
 
 let engineState: 'ok' | string | undefined;
 
@@ -69,16 +74,19 @@ export interface Project {
 
 /**
  * A copy of test/fixtures/e2e/<fixture> in a fresh folder named `hce2e<hex>` (so the project
- * name is unique), with `@KEY@` placeholders in compose.yaml replaced by `vars`.
+ * name is unique), with `@KEY@` placeholders in its files replaced by `vars`.
  */
 export function makeProject(fixture: string, vars: Record<string, string | number> = {}): Project {
   const name = `hce2e${randomBytes(5).toString('hex')}`;
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'hc-e2e-')), name);
   cpSync(path.join(repoRoot(), 'test/fixtures/e2e', fixture), dir, {recursive: true});
-  const file = path.join(dir, 'compose.yaml');
-  let text = readFileSync(file, 'utf8');
-  for (const [k, v] of Object.entries(vars)) text = text.split(`@${k}@`).join(String(v));
-  writeFileSync(file, text);
+  for (const f of readdirSync(dir)) {
+    const file = path.join(dir, f);
+    if (!statSync(file).isFile()) continue;
+    let text = readFileSync(file, 'utf8');
+    for (const [k, v] of Object.entries(vars)) text = text.split(`@${k}@`).join(String(v));
+    writeFileSync(file, text);
+  }
   return {dir, name};
 }
 
@@ -100,7 +108,8 @@ export interface Result {
 /** `hardcompose ARGS…` in `cwd`, to completion. */
 export function hc(args: string[], cwd: string, opts: {env?: Record<string, string>; timeoutMs?: number; input?: string} = {}): Result {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [CLI(), ...args], {cwd, env: opts.env ?? cleanEnv(), encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000, input: opts.input ?? ''});
+  const [node, ...pre] = CLI_ARGV();
+  const r = spawnSync(node, [...pre, ...args], {cwd, env: opts.env ?? cleanEnv(), encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000, input: opts.input ?? ''});
   return {status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms: Date.now() - t0};
 }
 
