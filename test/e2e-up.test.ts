@@ -6,7 +6,8 @@
  * removes everything, `--frozen` fails on a stale project, and `config --with-overlay` equals
  * what Compose itself merges.
  */
-import {readFileSync, statSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {test} from 'uvu';
 import * as assert from 'uvu/assert';
@@ -231,5 +232,20 @@ test('-f, --env-file, -p and --profile reach Compose wherever they stand, for up
     cleanup(p);
   }
 });
+
+test('down -p NAME and ps without compose files: left to Compose, which finds the containers by label (and its code is returned)', () =>
+  withProject('e2e no files', (p) => {
+    assert.is(hc(['up', '-d', UNCONFINED], p.dir).status, 0);
+    const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'hc-nofiles-'));
+    const ps = hc(['ps', '-q', '-p', p.name], elsewhere);
+    assert.is(ps.status, 0, ps.stderr);
+    assert.is(ps.stdout.trim().split('\n').length, 2);
+    const down = hc(['down', '-p', p.name, '-t', '1'], elsewhere);
+    assert.is(down.status, 0, down.stderr);
+    assert.equal(containers(p.name), []);
+    const none = hc(['ps'], elsewhere);
+    assert.ok(none.status !== 0 && none.status !== 2 && none.status !== 70, `Compose's own code, not a hardcompose usage error: ${none.status}`);
+    assert.match(none.stderr, /no configuration file provided/);
+  }));
 
 test.run();

@@ -16,7 +16,7 @@
  */
 import {existsSync} from 'node:fs';
 import path from 'node:path';
-import {ExitError} from '../errors.js';
+import {ExitError, UserError} from '../errors.js';
 import type {LoadOptions} from '../compose/load.js';
 import type {GenerateOptions} from './generate.js';
 import type {HostVerdict} from './host-check.js';
@@ -105,7 +105,15 @@ export async function runPassthrough(opts: PassthroughOptions, onEvent: (e: Pass
   };
 
   if (!STARTING.has(opts.subcommand)) {
-    const loc = await projectLocation(load, opts.generate.out);
+    let loc: ProjectLocation;
+    try {
+      loc = await projectLocation(load, opts.generate.out);
+    } catch (e) {
+      // `down -p NAME` and `ps -p NAME` work without compose files (Compose finds the
+      // containers by label): leave the decision, and the error if any, to Compose.
+      if (e instanceof UserError && e.code === 'E_NO_COMPOSE_FILE') return run([], undefined);
+      throw e;
+    }
     return run(loc.files, loc.overlay);
   }
 
