@@ -129,6 +129,7 @@ function shopPlan(): SecurityPlan {
     devices: [
       {path: '/dev/net/tun', hostPath: '/dev/net/tun', permissions: 'rwm', source: 'services.vpn.devices[0]', rule: 'devices'},
       {path: '/dev/xvdb', hostPath: '/dev/sdb', permissions: 'r', source: 'services.vpn.devices[1]', rule: 'devices'},
+      {path: '/dev/xvdc', hostPath: '/dev/sdc', permissions: 'r', source: 'services.vpn.devices[2]', rule: 'devices'},
     ],
   });
   return securityPlan([web, db, worker, vpn], {project: 'shop', backend: 'selinux'});

@@ -227,12 +227,18 @@ test('devices: host node type and class, tun socket for /dev/net/tun', () => {
 
 test("neverallow-guarded grants inherit the base's exemption; mac_override is never granted", () => {
   const capabilities = ['sys_module', 'mac_override', 'chown'].map((name, i) => ({name, source: `services.wg.cap_add[${i}]`, reason: 'cap_add', rule: 'capabilities'}));
-  const devices = [{path: '/dev/sda', hostPath: '/dev/sda', permissions: 'rw', source: 'services.wg.devices[0]', rule: 'devices'}];
+  const devices = [
+    {path: '/dev/sda', hostPath: '/dev/sda', permissions: 'rw', source: 'services.wg.devices[0]', rule: 'devices'},
+    {path: '/dev/sdb', hostPath: '/dev/sdb', permissions: 'r', source: 'services.wg.devices[1]', rule: 'devices'},
+  ];
   const files = [bind('wg', 0, '/etc/shadow', '/etc/shadow', 'read')];
   const cil = moduleOf(renderSelinux(securityPlan([servicePlan({service: 'wg', capabilities, devices, files})]), ctx({fileTypes: new Map([['/etc/shadow', 'shadow_t']])})), 'hardcompose_demo_wg');
   const lines = statements(cil);
   for (const b of ['load_kernel_modules', 'raw_disk_read', 'raw_disk_write', 'read_shadow']) assert.ok(lines.includes(`(blockinherit hardcompose_base.${b})`), b);
   assert.not.ok(lines.includes('(blockinherit hardcompose_base.write_shadow)'));
+  // one inherit per block, naming every entry that needs it
+  assert.is(lines.filter((l) => l === '(blockinherit hardcompose_base.raw_disk_read)').length, 1);
+  assert.match(cil, /\(blockinherit hardcompose_base\.raw_disk_read\) ; .*services\.wg\.devices\[0\].*; services\.wg\.devices\[1\]/);
   assert.match(cil, /\(blockinherit hardcompose_base\.load_kernel_modules\) ; sys_module is reserved to kernel module loaders: services\.wg\.cap_add\[0\]/);
   assert.ok(lines.includes('(allow process self (capability (sys_module)))'));
   assert.not.match(lines.join('\n'), 'mac_override');

@@ -152,12 +152,19 @@ function renderService(plan: SecurityPlan, svc: ServicePlan, block: string, flav
   const body: string[] = [];
   const parent = hasNet ? 'net_container' : 'container';
   body.push(`  (blockinherit ${BASE_BLOCK}.${parent}) ; ${c(`${svc.network.source} network ${svc.network.mode}`)}`);
-  // Exemptions from the policy's neverallow rules, for the rules that need them.
-  const exempt: {line: string; comment: string}[] = [];
+  // Exemptions from the policy's neverallow rules, once per block, naming every rule that needs it.
+  const exempt = new Map<string, {why: string; sources: Set<string>}>();
   for (const r of sections.flatMap((s) => s.rules)) {
-    for (const e of EXEMPTIONS) if (e.match(r)) exempt.push({line: `(blockinherit ${BASE_BLOCK}.${e.block})`, comment: `${e.why}: ${r.comment}`});
+    for (const e of EXEMPTIONS) {
+      if (!e.match(r)) continue;
+      const entry = exempt.get(e.block) ?? {why: e.why, sources: new Set<string>()};
+      entry.sources.add(r.comment);
+      exempt.set(e.block, entry);
+    }
   }
-  body.push(...uniqueSorted(exempt));
+  body.push(
+    ...uniqueSorted([...exempt].map(([block, {why, sources}]) => ({line: `(blockinherit ${BASE_BLOCK}.${block})`, comment: `${why}: ${[...sources].sort(naturalCompare).join('; ')}`}))),
+  );
   for (const s of sections) {
     const lines = uniqueSorted([...s.rules.map((r) => ({line: allowLine(r), comment: r.comment})), ...(s.extra ?? [])]);
     if (lines.length === 0) continue;
