@@ -5,7 +5,7 @@
  * compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml plus the first override
  * file of that folder, searched upward from the project directory (or the current one).
  */
-import {existsSync, statSync} from 'node:fs';
+import {statSync} from 'node:fs';
 import path from 'node:path';
 import {UserError} from '../errors.js';
 
@@ -38,9 +38,9 @@ export function discoverFiles(opts: {files: string[]; cwd: string; env: Record<s
 /** The first folder from `start` upward holding a compose file; its first override file joins it. */
 function searchUpward(start: string): Discovered {
   for (let dir = start; ; dir = path.dirname(dir)) {
-    const mains = CANDIDATES.map((n) => path.join(dir, n)).filter(isFile);
+    const mains = CANDIDATES.map((n) => path.join(dir, n)).filter(exists);
     if (mains.length) {
-      const overrides = OVERRIDE_CANDIDATES.map((n) => path.join(dir, n)).filter(isFile);
+      const overrides = OVERRIDE_CANDIDATES.map((n) => path.join(dir, n)).filter(exists);
       const warnings = [...several('config', mains), ...several('override', overrides)];
       return {files: overrides.length ? [mains[0], overrides[0]] : [mains[0]], how: 'search', warnings};
     }
@@ -58,9 +58,15 @@ function several(kind: string, found: string[]): string[] {
   return found.length > 1 ? [`Found multiple ${kind} files with supported names: ${found.join(', ')}; using ${found[0]}`] : [];
 }
 
-function isFile(p: string): boolean {
+/**
+ * Any existing path counts, as in compose-go findFiles (os.Stat): a directory or socket named
+ * compose.yaml is found, and then reading it fails with a precise error instead of the search
+ * silently moving on to a parent folder.
+ */
+function exists(p: string): boolean {
   try {
-    return existsSync(p) && statSync(p).isFile();
+    statSync(p);
+    return true;
   } catch {
     return false;
   }
