@@ -27,6 +27,10 @@ PACKAGES=(
   secilc semodule-utils policycoreutils setools
   docker.io
   busybox-static
+  # selinux-policy-src ships a .tar.zst and the store keeps bzip2'd CIL; neither is a dependency.
+  zstd bzip2
+  # GNU time: CPU and peak memory per process for npm run bench (smoke run in CI).
+  time
 )
 
 say() { printf '[system-deps] %s\n' "$*"; }

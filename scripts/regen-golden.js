@@ -16,7 +16,7 @@ for (const name of readdirSync(base).sort()) {
   const argsFile = path.join(dir, 'args.json');
   const extra = existsSync(argsFile) ? JSON.parse(readFileSync(argsFile, 'utf8')).args ?? [] : [];
   rmSync(path.join(dir, 'expected'), {recursive: true, force: true});
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/run.js'), 'generate', '--backend', 'apparmor', '--out', 'expected', ...extra], {cwd: dir, encoding: 'utf8', env: {...process.env, HOME: '/nonexistent'}});
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/run.js'), 'generate', ...(extra.includes('--backend') ? [] : ['--backend', 'apparmor']), '--out', 'expected', ...extra], {cwd: dir, encoding: 'utf8', env: {...process.env, HOME: '/nonexistent'}});
   process.stdout.write(`${name}: exit ${r.status}\n`);
   if (r.status !== 0) process.stdout.write(r.stderr);
 }

@@ -9,9 +9,12 @@ import path from 'node:path';
 import {test} from 'uvu';
 import * as assert from 'uvu/assert';
 import {compileProfiles, listProfileNames} from '../src/host/apparmor.js';
+import type {GenerateOptions} from '../src/core/generate.js';
 import {build, copyElsewhere, listFiles, readTree} from './helpers/generate.js';
 import {caseEnv, repoRoot, requireCompose, runCompose} from './helpers/compose-real.js';
 import {requireTools} from './helpers/tools.js';
+import {runSecilc} from '../src/host/selinux.js';
+import {ensureSelinuxStore, SELINUX_STORE_TOOLS} from './helpers/selinux-store.js';
 
 const base = path.join(repoRoot(), 'test/fixtures/generate');
 const cases = readdirSync(base).sort();
@@ -20,10 +23,22 @@ test('there are golden cases', () => {
   assert.ok(cases.length >= 10, `only ${cases.length} cases`);
 });
 
+/** The flags of a case (args.json), as generate options. */
+function caseOptions(dir: string): Partial<GenerateOptions> {
+  const file = path.join(dir, 'args.json');
+  const args: string[] = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).args ?? [] : [];
+  const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+  return {
+    backend: (value('--backend') ?? 'apparmor') as GenerateOptions['backend'],
+    ...(value('--level') ? {level: value('--level') as GenerateOptions['level']} : {}),
+    selinuxRelabel: args.includes('--selinux-relabel'),
+  };
+}
+
 for (const name of cases) {
   const dir = path.join(base, name);
   test(`golden ${name}: generated files equal expected/ byte for byte`, async () => {
-    const res = await build(dir, {out: 'expected'});
+    const res = await build(dir, {out: 'expected', ...caseOptions(dir)});
     const expected = readTree(path.join(dir, 'expected'));
     const got = new Map(res.artifacts.map((a) => [a.path, a.content]));
     assert.equal([...got.keys()].sort(), [...expected.keys()].sort(), 'file set');
@@ -32,7 +47,7 @@ for (const name of cases) {
 
   test(`golden ${name}: same bytes from another cwd and another absolute location`, async () => {
     const elsewhere = copyElsewhere(dir);
-    const res = await build(elsewhere, {out: 'expected'}, {PWD: '/'});
+    const res = await build(elsewhere, {out: 'expected', ...caseOptions(dir)}, {PWD: '/'});
     const expected = readTree(path.join(dir, 'expected'));
     for (const a of res.artifacts) assert.is(a.content, expected.get(a.path), `${name}: ${a.path} differs when generated from ${elsewhere}`);
     for (const a of res.artifacts) assert.not.match(a.content, elsewhere, 'no absolute host path in output');
@@ -76,8 +91,36 @@ test('golden: every overlay merges with the user files in the real docker compos
       const applied = opts.filter((o) => /^apparmor[=:]/.test(o));
       if (profile) assert.equal(applied, [`apparmor=${profile}`], `${c}/${svc}: profile applied exactly once`);
       else assert.ok(applied.length <= 1, `${c}/${svc}: left alone`);
+      const modules = (lock.outputs as Array<{path: string}>).map((o) => o.path).filter((p) => p.startsWith('selinux/') && p.endsWith(`_${svc}.cil`));
+      const labels = opts.filter((o) => /^label[=:]type:/.test(o));
+      if (modules.length) assert.equal(labels, [`label=type:${path.basename(modules[0], '.cil')}.process`], `${c}/${svc}: label applied exactly once`);
     }
   }
+});
+
+test('golden: every SELinux case links with secilc against the real policy store, one run per case', () => {
+  if (!requireTools('golden selinux link', ...SELINUX_STORE_TOOLS)) return;
+  const store = ensureSelinuxStore();
+  for (const c of cases) {
+    const d = path.join(base, c, 'expected/selinux');
+    if (!existsSync(d)) continue;
+    const r = runSecilc([...store.cilFiles, ...listFiles(d).map((f) => path.join(d, f))]);
+    assert.ok(r.ok, `${c}: ${r.message}`);
+  }
+});
+
+test('golden: --selinux-relabel repeats whole project bind entries with :z and leaves host paths alone', () => {
+  if (!requireCompose('golden relabel merge')) return;
+  const dir = path.join(base, 'selinux-relabel');
+  const merged = runCompose(['-f', 'compose.yaml', '-f', 'expected/overlay.yml'], ['config', '--format', 'json'], dir, caseEnv({}));
+  assert.is(merged.status, 0, merged.stderr);
+  const vols = (JSON.parse(merged.stdout).services.app.volumes as Array<{target: string; source: string; read_only?: boolean; bind?: {selinux?: string}}>).map((v) => [v.target, path.relative(dir, v.source), v.read_only ?? false, v.bind?.selinux ?? '']);
+  assert.equal(vols.sort(), [
+    ['/already', 'already', false, 'Z'],
+    ['/data', 'data', false, 'z'],
+    ['/etc/app', 'conf', true, 'z'],
+    ['/shared', path.relative(dir, '/srv/shared'), false, ''],
+  ]);
 });
 
 test.run();

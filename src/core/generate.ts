@@ -55,12 +55,14 @@ export async function buildArtifacts(opts: GenerateOptions): Promise<BuildResult
   for (const svc of Object.keys(allowances.file.services)) {
     if (!(svc in project.model.services)) project.warnings.push(`${ALLOWANCES_FILE} has allowances for ${svc}, which is not an active service; they are ignored`);
   }
-  const plan = planProject(project, {backend, level: opts.level, mode: opts.mode, toolVersion: toolVersion(), hints: loadHints(), allowances: allowances.file});
+  const plan = planProject(project, {backend, level: opts.level, mode: opts.mode, toolVersion: toolVersion(), hints: loadHints(), allowances: allowances.file, selinuxRelabel: opts.selinuxRelabel});
   if (allowances.exists) plan.inputs.push(ALLOWANCES_FILE);
   const outDir = path.resolve(project.workingDir, opts.out ?? 'hardcompose');
   const outRel = path.relative(project.workingDir, outDir).split(path.sep).join('/') || '.';
   const {renderAll} = await import('../render/index.js');
-  const artifacts = await renderAll(plan, project, {selinuxRelabel: opts.selinuxRelabel ?? false, outRel, extraInputs: allowances.text === undefined ? [] : [{path: ALLOWANCES_FILE, text: allowances.text}]});
+  // SELinux renders from host facts (port contexts, file types); read them here, at the edge.
+  const selinux = backend === 'selinux' ? (await import('../host/selinux.js')).selinuxRenderContext(plan) : undefined;
+  const artifacts = await renderAll(plan, project, {selinuxRelabel: opts.selinuxRelabel ?? false, outRel, extraInputs: allowances.text === undefined ? [] : [{path: ALLOWANCES_FILE, text: allowances.text}], selinux});
   return {project, plan, artifacts, outDir, backendFrom};
 }
 

@@ -20,6 +20,8 @@ export interface PlanOptions {
   readonly hints: readonly ImageHint[];
   /** hardcompose.allow.yml, when the project has one. */
   readonly allowances?: AllowanceFile;
+  /** `--selinux-relabel` (SELinux backend). */
+  readonly selinuxRelabel?: boolean;
 }
 
 const SEVERITY_ORDER = {high: 0, medium: 1, low: 2, info: 3} as const;
@@ -70,7 +72,7 @@ function planService(project: ComposeProject, name: string, svc: ServiceConfig, 
     userCapDrop: [],
     image: svc.image,
   };
-  const input: RuleInput = {project: project.name, name, svc, at, level, backend: opts.backend, steering, hint: matchHint(svc.image, opts.hints), learned: opts.allowances?.services[name]};
+  const input: RuleInput = {project: project.name, name, svc, at, level, backend: opts.backend, steering, hint: matchHint(svc.image, opts.hints), learned: opts.allowances?.services[name], projectDir: project.workingDir, relabel: opts.selinuxRelabel === true && opts.backend === 'selinux'};
   for (const rule of RULES) rule.apply(input, plan);
 
   const pin = pinnedOption(existing, opts.backend);

@@ -20,6 +20,10 @@ export interface RuleInput {
   readonly hint?: ImageHint;
   /** Entries of hardcompose.allow.yml for this service. */
   readonly learned?: ServiceAllowances;
+  /** Absolute project directory (bind sources inside it may be relabelled). */
+  readonly projectDir: string;
+  /** `--selinux-relabel`: relabel project bind mounts with :z (SELinux backend only). */
+  readonly relabel: boolean;
 }
 
 export interface Rule {

@@ -116,6 +116,11 @@ export interface ServicePlan {
   image?: string;
   /** Image hint applied, if any (templates/hints.json). */
   hint?: string;
+  /**
+   * `--selinux-relabel`: bind mounts the overlay repeats with `:z` (the whole entry, since
+   * Compose replaces a volume by target), sources relative to the project directory.
+   */
+  relabel?: Array<{source: Provenance; volume: Record<string, unknown>}>;
 }
 
 export interface SecurityPlan {

@@ -24,12 +24,14 @@ interface Entry {
 const q = (s: string) => JSON.stringify(s);
 const comment = (s: string) => s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ');
 
-export function overlayEntries(sp: ServicePlan, opts: OverlayOptions): {securityOpt: Entry[]; capDrop: Entry[]; capAdd: Entry[]} {
+export function overlayEntries(sp: ServicePlan, opts: OverlayOptions): {securityOpt: Entry[]; capDrop: Entry[]; capAdd: Entry[]; volumes: Entry[]} {
   const existing = new Set(sp.existingSecurityOpt);
   const securityOpt: Entry[] = [];
   const capDrop: Entry[] = [];
   const capAdd: Entry[] = [];
-  if (sp.skip || sp.pinned) return {securityOpt, capDrop, capAdd};
+  const volumes: Entry[] = [];
+  if (sp.skip || sp.pinned) return {securityOpt, capDrop, capAdd, volumes};
+  for (const r of sp.relabel ?? []) volumes.push({value: JSON.stringify(sortKeys(r.volume)), why: `${r.source} relabelled :z (--selinux-relabel)`});
   const policy = opts.securityOptFor(sp);
   if (!existing.has(policy)) securityOpt.push({value: policy, why: `policy for ${sp.service}`});
   if (sp.level === 'strict') {
@@ -44,7 +46,13 @@ export function overlayEntries(sp: ServicePlan, opts: OverlayOptions): {security
       }
     }
   }
-  return {securityOpt, capDrop, capAdd};
+  return {securityOpt, capDrop, capAdd, volumes};
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
 }
 
 export function renderOverlay(plan: SecurityPlan, opts: OverlayOptions): Artifact {
@@ -59,12 +67,13 @@ export function renderOverlay(plan: SecurityPlan, opts: OverlayOptions): Artifac
       body.push(`  # ${q(sp.service).slice(1, -1)}: left alone (${comment(sp.skip ? 'x-hardcompose.skip' : `pinned ${sp.pinned!.option}`)})`);
       continue;
     }
-    if (!e.securityOpt.length && !e.capDrop.length && !e.capAdd.length) continue;
+    if (!e.securityOpt.length && !e.capDrop.length && !e.capAdd.length && !e.volumes.length) continue;
     body.push(`  ${q(sp.service)}:`);
-    for (const [key, list] of [['security_opt', e.securityOpt], ['cap_drop', e.capDrop], ['cap_add', e.capAdd]] as const) {
+    for (const [key, list] of [['security_opt', e.securityOpt], ['cap_drop', e.capDrop], ['cap_add', e.capAdd], ['volumes', e.volumes]] as const) {
       if (!list.length) continue;
       body.push(`    ${key}:`);
-      for (const item of list) body.push(`      - ${q(item.value)}  # ${comment(item.why)}`);
+      // Volumes are JSON objects (valid YAML flow mappings); the rest are quoted strings.
+      for (const item of list) body.push(`      - ${key === 'volumes' ? item.value : q(item.value)}  # ${comment(item.why)}`);
     }
   }
   if (body.every((l) => l.trimStart().startsWith('#'))) lines.push('services: {}', ...body);

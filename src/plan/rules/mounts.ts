@@ -4,6 +4,7 @@
  * allowance. A unix socket needs write access to connect, so `:ro` on a socket is reported,
  * not enforced as a deny (it would break the client while protecting nothing).
  */
+import path from 'node:path';
 import {containerPath} from '../paths.js';
 import type {Rule} from '../rule.js';
 import type {FileRule} from '../types.js';
@@ -26,6 +27,16 @@ export const mounts: Rule = {
       const base: Omit<FileRule, 'access'> = {path: target, kind, source, detail, rule: 'mounts'};
       if (v.type === 'bind' && v.source) base.hostPath = v.source;
       if (v.bind?.selinux) base.selinuxRelabel = v.bind.selinux;
+      else if (input.relabel && v.type === 'bind' && v.source) {
+        // Only the project's own files: relabelling a host system path (/etc, the Docker
+        // socket) would change its label for every other program on the host.
+        const rel = path.relative(input.projectDir, v.source);
+        if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) {
+          base.selinuxRelabel = 'z';
+          const volume: Record<string, unknown> = {...v, source: `./${rel.split(path.sep).join('/')}`, bind: {...(v.bind ?? {}), selinux: 'z'}};
+          (plan.relabel ??= []).push({source, volume});
+        }
+      }
       if (ro && isSocketPath(target)) {
         plan.files.push({...base, access: 'write', detail: `${detail} (a socket: connecting needs write)`});
         plan.findings.push({
