@@ -6,6 +6,7 @@
  * /usr/bin/time when available), and the difference.
  *
  *   npm run build && node dist/bench/up-overhead.js [runs = 15]
+ *   HARDCOMPOSE_BENCH_CLI=/path/to/bin/run.js node dist/bench/up-overhead.js
  */
 import {spawnSync} from 'node:child_process';
 import {cpSync, existsSync, mkdtempSync} from 'node:fs';
@@ -14,7 +15,8 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'bin/run.js');
+/** HARDCOMPOSE_BENCH_CLI: another entry point to measure (e.g. a patched copy of the build). */
+const cli = process.env.HARDCOMPOSE_BENCH_CLI ?? path.join(root, 'bin/run.js');
 const runs = Number(process.argv[2] ?? 15);
 
 const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'hc-bench-')), 'hcbench');

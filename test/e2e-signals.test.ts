@@ -8,9 +8,16 @@
  * a run, hardcompose must return that one: when the panic shows in the output the expected code
  * is 2, otherwise the code plain Compose returns without the panic.
  */
+import {spawnSync} from 'node:child_process';
+import {mkdirSync, mkdtempSync, symlinkSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {test} from 'uvu';
 import * as assert from 'uvu/assert';
 import {CLI_ARGV, cleanEnv, cleanup, containers, makeProject, requireEngine, sleep, start, waitFor, type Project} from './helpers/e2e.js';
+import {repoRoot} from './helpers/compose-real.js';
+import {requireTools} from './helpers/tools.js';
+import {findCompose} from '../src/host/docker.js';
 
 const PANIC = /panic: close of closed channel/;
 
@@ -74,6 +81,49 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
       assert.equal(got.runningAtExit, [], 'the stack was stopped before hardcompose exited');
       assert.match(got.output, /Stopped/);
       assert.is(containers(p.name).length, 1, 'stopped, not removed (as Compose does on Ctrl-C)');
+    } finally {
+      cleanup(p);
+    }
+  });
+}
+
+/**
+ * Ctrl-C typed in a terminal signals the whole foreground process group: Compose gets it from the
+ * terminal, so hardcompose must not send it a second one (a second SIGINT makes Compose kill the
+ * containers: "press Ctrl+C again to force"). With the plugin, the docker CLI in between ignores
+ * signals on a terminal; a standalone docker-compose is hardcompose's direct child, which is where
+ * a double signal would show.
+ */
+for (const how of ['plugin', 'standalone'] as const) {
+  test(`Ctrl-C typed in a terminal (${how} Compose): one graceful stop, no forced kill, colours kept, Compose's code returned`, async () => {
+    if (!requireEngine('e2e terminal Ctrl-C') || !requireTools('e2e terminal Ctrl-C', 'python3')) return;
+    let env = cleanEnv();
+    if (how === 'standalone') {
+      const plugin = findCompose(process.env);
+      if (!plugin.found || !plugin.compose.path) throw new Error('the compose plugin file was not found');
+      const home = mkdtempSync(path.join(os.tmpdir(), 'hc-standalone-'));
+      mkdirSync(path.join(home, 'bin'));
+      symlinkSync(plugin.compose.path, path.join(home, 'bin/docker-compose'));
+      env = cleanEnv({PATH: [path.join(home, 'bin'), '/usr/bin', '/bin'].join(':'), HOME: home, DOCKER_CONFIG: path.join(home, '.docker')});
+      const lookup = findCompose(env);
+      if (!lookup.found || lookup.compose.how !== 'standalone') {
+        console.log(`  SKIP e2e terminal Ctrl-C (standalone): a system-wide plugin is found first (${JSON.stringify(lookup)})`);
+        return;
+      }
+    }
+    const p = makeProject('foreground');
+    try {
+      const helper = path.join(repoRoot(), 'test/fixtures/e2e/pty-ctrl-c.py');
+      const python = spawnSync('sh', ['-c', 'command -v python3'], {encoding: 'utf8'}).stdout.trim();
+      const r = spawnSync(python, [helper, p.dir, ...CLI_ARGV(), 'up', '--allow-unconfined'], {env, encoding: 'utf8', timeout: 180_000});
+      assert.is(r.status, 0, r.stderr);
+      const got = JSON.parse(r.stdout) as {typed: boolean; code: number; output: string};
+      assert.ok(got.typed, `never saw "ready":\n${got.output}`);
+      assert.is((got.output.match(/Gracefully stopping/g) ?? []).length, 1, got.output);
+      assert.not.match(got.output, /Killing|Killed/, `no forced stop:\n${got.output}`);
+      assert.match(got.output, /\u001b\[/, 'Compose saw a terminal: ANSI colours and progress');
+      assert.is(got.code, PANIC.test(got.output) ? 2 : 130, got.output);
+      assert.equal(containers(p.name, true), [], 'the stack was stopped');
     } finally {
       cleanup(p);
     }
