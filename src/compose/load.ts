@@ -307,13 +307,16 @@ function finishModel(name: string, merged: Obj, services: Record<string, Service
       kind[n] = d.name || d.external ? d : {...d, name: `${name}_${n}`};
     }
   };
-  named(networks);
-  named(volumes);
+  const secrets = objectOf(merged.secrets);
+  const configs = objectOf(merged.configs);
+  for (const kind of [networks, volumes, secrets, configs]) named(kind);
   const model: ComposeModel = {name, services};
   if (Object.keys(networks).length) model.networks = networks;
   if (Object.keys(volumes).length) model.volumes = volumes;
+  if (Object.keys(secrets).length) model.secrets = secrets;
+  if (Object.keys(configs).length) model.configs = configs;
   for (const [k, v] of Object.entries(merged)) {
-    if (k === 'name' || k === 'services' || k === 'networks' || k === 'volumes' || k === 'version' || k === 'include') continue;
+    if (['name', 'services', 'networks', 'volumes', 'secrets', 'configs', 'version', 'include'].includes(k)) continue;
     model[k] = v;
   }
   return model;

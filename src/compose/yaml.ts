@@ -19,7 +19,28 @@ const tags = (['scalar', 'sequence', 'mapping'] as const).flatMap((kind) => [
   new yaml.Type('!reset', {kind, construct: (d: unknown) => new ResetTag(d ?? null)}),
   new yaml.Type('!override', {kind, construct: (d: unknown) => new OverrideTag(d)}),
 ]);
-const SCHEMA = yaml.DEFAULT_SCHEMA.extend(tags);
+/**
+ * Integers as Compose's YAML reader (goccy/go-yaml) reads them, which keeps two YAML 1.1 habits
+ * that js-yaml's 1.2 core schema dropped: a leading zero means octal (`mode: 0400` is 256, not
+ * 400) and underscores may group digits (`1_000`). Hex, binary and `0o` octal are the same in both.
+ */
+const INT_11 = /^[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0o[0-7_]+|0[0-7_]+|0|[1-9][0-9_]*)$/;
+const intType = new yaml.Type('tag:yaml.org,2002:int', {
+  kind: 'scalar',
+  resolve: (data: string | null) => data !== null && INT_11.test(data),
+  construct: (data: string) => {
+    const sign = data.startsWith('-') ? -1 : 1;
+    const v = data.replace(/^[-+]/, '').replace(/_/g, '');
+    if (v.startsWith('0b')) return sign * parseInt(v.slice(2), 2);
+    if (v.startsWith('0x')) return sign * parseInt(v.slice(2), 16);
+    if (v.startsWith('0o')) return sign * parseInt(v.slice(2), 8);
+    if (v.length > 1 && v.startsWith('0')) return sign * parseInt(v.slice(1), 8);
+    return sign * parseInt(v, 10);
+  },
+  predicate: (o: unknown) => typeof o === 'number' && Number.isInteger(o),
+  represent: (o: object) => String(o),
+});
+const SCHEMA = yaml.DEFAULT_SCHEMA.extend({implicit: [intType], explicit: tags});
 
 /**
  * Upper bound on nodes visited when the tree is walked with aliases expanded. Real compose

@@ -21,7 +21,29 @@ function canonicalExtraHosts(v: unknown): unknown {
   return entries.map(([h, ip]) => `${h}=${ip.replace(/^\[(.*)\]$/, '$1')}`).sort();
 }
 
+type Dependency = {condition: string; restart?: boolean; required: boolean};
+
+/**
+ * compose-go Normalize: a service sharing another's network, pid or ipc namespace, linking to it
+ * or mounting its volumes depends on it; explicit depends_on entries default to required.
+ */
+function withImplicitDependencies(svc: ServiceConfig): void {
+  const deps: Record<string, Dependency> = {};
+  for (const [name, d] of Object.entries((svc.depends_on as Record<string, Partial<Dependency>> | undefined) ?? {})) deps[name] = {condition: 'service_started', ...d, required: d?.required ?? true};
+  const add = (name: string, restart: boolean) => {
+    if (!(name in deps)) deps[name] = restart ? {condition: 'service_started', restart: true, required: true} : {condition: 'service_started', required: true};
+  };
+  for (const key of ['network_mode', 'pid', 'ipc'] as const) {
+    const v = svc[key];
+    if (typeof v === 'string' && v.startsWith('service:')) add(v.slice('service:'.length), true);
+  }
+  for (const l of (svc.links as unknown[] | undefined) ?? []) add(String(l).split(':')[0], true);
+  for (const v of (svc.volumes_from as unknown[] | undefined) ?? []) if (!String(v).startsWith('container:')) add(String(v).split(':')[0], false);
+  if (Object.keys(deps).length) svc.depends_on = deps;
+}
+
 export function finalizeService(svc: ServiceConfig): void {
+  withImplicitDependencies(svc);
   if (svc.extra_hosts !== undefined) svc.extra_hosts = canonicalExtraHosts(svc.extra_hosts);
   if (Array.isArray(svc.ports)) {
     svc.ports = svc.ports.map((p) => (typeof (p.published as unknown) === 'number' ? {...p, published: String(p.published)} : p));

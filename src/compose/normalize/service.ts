@@ -28,6 +28,11 @@ function listToMap(v: unknown, sep = '='): unknown {
   return out;
 }
 
+function stringValues(v: unknown, empty: null | ''): unknown {
+  if (!isPlainObject(v)) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null || x === undefined ? empty : String(x)]));
+}
+
 function toList(v: unknown): unknown {
   return typeof v === 'string' ? [v] : v;
 }
@@ -41,7 +46,11 @@ export function canonicalService(name: string, svc: Obj, ctx: PathContext): Obj 
   if ('devices' in out) out.devices = mapTagged(out.devices, (v) => normalizeDevices(v, at('devices')));
   for (const k of ['tmpfs', 'dns', 'dns_search', 'env_file', 'label_file']) if (k in out) out[k] = mapTagged(out[k], toList);
   if ('expose' in out) out.expose = mapTagged(out.expose, (v) => (Array.isArray(v) ? v.map(String) : v));
-  for (const k of ['environment', 'labels', 'annotations', 'sysctls']) if (k in out) out[k] = mapTagged(out[k], (v) => listToMap(v));
+  // Values are strings once loaded (`PORT: 8000` is "8000"); an environment entry without a value
+  // stays null (taken from the shell at run time), a label without one is "".
+  for (const k of ['environment', 'labels', 'annotations', 'sysctls']) {
+    if (k in out) out[k] = mapTagged(out[k], (v) => stringValues(listToMap(v), k === 'environment' ? null : ''));
+  }
   // Short-syntax secrets and configs mount at /run/secrets/<name> and /<name> (compose-spec "secrets", "configs").
   for (const [k, dir] of [['secrets', '/run/secrets/'], ['configs', '/']] as const) {
     if (k in out) {
@@ -78,6 +87,7 @@ export function canonicalService(name: string, svc: Obj, ctx: PathContext): Obj 
       // Remote contexts (git URLs, http) stay as written.
       b.context = /^[a-z]+:\/\//i.test(c) || c.startsWith('git@') ? c : resolveHostPath(c, ctx);
       if (b.dockerfile === undefined) b.dockerfile = 'Dockerfile';
+      if (b.args !== undefined) b.args = stringValues(listToMap(b.args), null);
       return b;
     });
   }
