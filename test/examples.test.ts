@@ -11,6 +11,7 @@ import {test} from 'uvu';
 import * as assert from 'uvu/assert';
 import {repoRoot, requireCompose} from './helpers/compose-real.js';
 import {copyTo, runCli} from './helpers/review.js';
+import {ensureSelinuxStore, SELINUX_STORE_TOOLS} from './helpers/selinux-store.js';
 import {requireTools} from './helpers/tools.js';
 
 const base = path.join(repoRoot(), 'examples');
@@ -18,16 +19,17 @@ const examples = readdirSync(base)
   .filter((d) => existsSync(path.join(base, d, 'compose.yaml')))
   .sort();
 
-test('there are at least five examples, each with committed outputs', () => {
-  assert.ok(examples.length >= 5, `only ${examples.length}: ${examples}`);
-  for (const e of ['wordpress-mariadb', 'traefik-docker-socket', 'postgres-pgadmin', 'nginx-app-redis', 'wireguard']) {
+test('there are at least six examples, one of them SELinux, each with committed outputs', () => {
+  assert.ok(examples.length >= 6, `only ${examples.length}: ${examples}`);
+  for (const e of ['wordpress-mariadb', 'traefik-docker-socket', 'postgres-pgadmin', 'nginx-app-redis', 'wireguard', 'selinux-gitea']) {
     assert.ok(examples.includes(e), `examples/${e} missing`);
   }
   for (const e of examples) assert.ok(existsSync(path.join(base, e, 'hardcompose/lock.json')), `examples/${e}/hardcompose/lock.json missing`);
 });
 
-test('the examples cover strict level, NET_ADMIN with /dev/net/tun, and the Docker socket', () => {
+test('the examples cover strict level, NET_ADMIN with /dev/net/tun, the Docker socket and SELinux', () => {
   const all = examples.map((e) => readFileSync(path.join(base, e, 'compose.yaml'), 'utf8')).join('\n');
+  assert.match(all, /backend: selinux/);
   assert.match(all, /level: strict/);
   assert.match(all, /NET_ADMIN/);
   assert.match(all, /\/dev\/net\/tun/);
@@ -37,9 +39,14 @@ test('the examples cover strict level, NET_ADMIN with /dev/net/tun, and the Dock
 for (const name of examples) {
   test(`examples/${name}: hardcompose check passes`, () => {
     const dir = path.join(base, name);
-    const r = runCli(['check'], dir);
-    assert.is(r.status, 0, `hardcompose check in examples/${name}:\n${r.stdout}${r.stderr}\nIf the generator changed on purpose, run hardcompose generate in examples/${name} and review the diff.`);
     const lock = JSON.parse(readFileSync(path.join(dir, 'hardcompose/lock.json'), 'utf8'));
+    // SELinux modules link against a policy with the container module: the private store the
+    // SELinux tests build (Debian's own store has none).
+    const selinux = lock.backend === 'selinux' && requireTools(`examples/${name} link`, ...SELINUX_STORE_TOOLS);
+    const args = selinux ? ['check', '--selinux-root', ensureSelinuxStore().root] : ['check'];
+    const r = runCli(args, dir);
+    assert.is(r.status, 0, `hardcompose check in examples/${name}:\n${r.stdout}${r.stderr}\nIf the generator changed on purpose, run hardcompose generate in examples/${name} and review the diff.`);
+    if (selinux) assert.match(r.stdout, /^✓ secilc: /m, 'modules really linked');
     if (lock.backend === 'apparmor' && requireTools(`examples/${name} compile`, 'apparmor_parser')) {
       assert.match(r.stdout, /^✓ apparmor_parser: /m, 'profiles really compiled');
     }
@@ -61,6 +68,17 @@ test('check fails in a copy whose compose file changed, naming the input and the
   // generate brings it back in line.
   assert.is(runCli(['generate'], dir).status, 0);
   assert.is(runCli(['check'], dir).status, 0);
+});
+
+test('check fails in a copy of the SELinux example whose compose file changed', () => {
+  const dir = copyTo(path.join(base, 'selinux-gitea'));
+  const file = path.join(dir, 'compose.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('      - "2222:22"\n', ''));
+  const r = runCli(['check'], dir);
+  assert.is(r.status, 1, r.stdout);
+  assert.match(r.stdout, /^    selinux\/hardcompose_forge_gitea\.cil: out of date$/m);
+  assert.match(r.stdout, /^      gitea: - bind tcp port ssh_port_t \(services\.gitea\.ports\[1\]\)$/m);
+  assert.match(r.stdout, /^    lock\.json: out of date$/m);
 });
 
 test('check fails in a copy whose generated profile was edited by hand, naming it', () => {
