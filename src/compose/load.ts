@@ -9,15 +9,13 @@
  * Then profiles and cross-reference checks (consistency.ts).
  */
 import {createHash} from 'node:crypto';
-import {existsSync, readFileSync, statSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {UserError, type Where} from '../errors.js';
+import {UserError} from '../errors.js';
 import {checkConsistency} from './consistency.js';
-import {discoverFiles} from './discover.js';
 import {type DocSource, type EnvView, prepareDocument} from './document.js';
-import {parseDotEnv} from './env.js';
 import {type ServiceSet, applyExtends} from './extends.js';
+import {type Layer, displayName, readLayer} from './files.js';
 import {assertNoIncludeCycle, importResources, readIncludeEntries} from './include.js';
 import {interpolateString} from './interpolate.js';
 import {enforceUnicity, findRepeated, isPlainObject, mergeValues} from './merge.js';
@@ -25,7 +23,8 @@ import type {ComposeModel, ComposeProject, ServiceConfig, SourceFile} from './mo
 import {finalizeService} from './normalize/finalize.js';
 import {chooseProjectName} from './project-name.js';
 import {applyTagPaths, takeTags} from './reset.js';
-import {locate, parseComposeYaml} from './yaml.js';
+import {projectEnvironment, withEnvFiles} from './project-env.js';
+import {locate} from './yaml.js';
 
 type Obj = Record<string, unknown>;
 
@@ -53,11 +52,6 @@ interface LoadCtx {
   including: readonly string[];
   /** `extends.file` files already loaded under this context's variables. */
   extendsFiles: Map<string, ServiceSet>;
-}
-
-/** A compose file read and parsed. */
-interface Layer extends DocSource {
-  docs: Obj[];
 }
 
 export function loadProject(opts: LoadOptions): ComposeProject {
@@ -94,101 +88,6 @@ export function loadProject(opts: LoadOptions): ComposeProject {
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-/**
- * The variables interpolation sees and the files to load (compose-go cli options, in order):
- * the process environment always wins; `--env-file`s, else the `.env` of the project
- * directory as known so far (`--project-directory`, else the folder of the first file named by
- * `-f` or by COMPOSE_FILE in the process environment, else the current folder) fill in;
- * COMPOSE_FILE may then come from that `.env`; once the files are known, the `.env` of their
- * folder fills in what is still missing.
- */
-function projectEnvironment(opts: LoadOptions, projectDirectory: string | undefined) {
-  const processEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) processEnv[k] = v;
-  const explicit = opts.envFiles.map((f) => ({absolute: path.resolve(opts.cwd, f), display: f}));
-  const named = opts.files.length || processEnv.COMPOSE_FILE ? discoverFiles({files: opts.files, cwd: opts.cwd, env: processEnv, projectDirectory}) : undefined;
-  const firstNamed = named?.files.find((f) => f !== '-');
-  const firstDir = projectDirectory ?? (firstNamed ? path.dirname(firstNamed) : opts.cwd);
-  const dotenv = (dir: string) => [{absolute: path.join(dir, '.env'), display: displayName(path.join(dir, '.env'), opts.cwd)}];
-  // Which env file each variable came from, for messages.
-  const origin = new Map<string, string>();
-  let vars = explicit.length ? withEnvFiles(processEnv, explicit, false, origin) : withEnvFiles(processEnv, dotenv(firstDir), true, origin);
-  const found = named ?? discoverFiles({files: [], cwd: opts.cwd, env: vars, projectDirectory});
-  const first = found.files[0];
-  const workingDir = projectDirectory ?? (first === '-' ? opts.cwd : path.dirname(first));
-  if (!explicit.length && workingDir !== firstDir) vars = withEnvFiles(vars, dotenv(workingDir), true, origin);
-  return {vars, origin, files: found.files, workingDir, warnings: found.warnings};
-}
-
-/**
- * Adds the variables of env files to `base` without overriding it (compose-go dotenv
- * GetEnvFromFile + WithDotEnv): later files override earlier ones; values may refer to `base`
- * and to earlier files.
- */
-function withEnvFiles(base: Record<string, string>, files: Array<{absolute: string; display: string}>, optional: boolean, origin?: Map<string, string>): Record<string, string> {
-  let fromFiles: Record<string, string> = {};
-  for (const {absolute, display} of files) {
-    if (optional && !isFile(absolute)) continue;
-    const parsed = parseDotEnv(readText(absolute, display), display, {...fromFiles, ...base});
-    for (const k of Object.keys(parsed)) if (!(k in base)) origin?.set(k, display);
-    fromFiles = {...fromFiles, ...parsed};
-  }
-  return {...fromFiles, ...base};
-}
-
-function isFile(p: string): boolean {
-  try {
-    return existsSync(p) && statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Reads a file with precise errors for the usual mistakes (missing, directory, unreadable). */
-function readText(file: string, display: string, via: Where = {}): string {
-  const where: Where = via.file ? via : {file: display};
-  const named = via.file ? ` (${display})` : '';
-  let st;
-  try {
-    st = statSync(file);
-  } catch {
-    throw new UserError('E_FILE', `file not found: ${display}`, where, 'check the path given with -f, COMPOSE_FILE, --env-file, include or extends');
-  }
-  if (st.isDirectory()) {
-    throw new UserError('E_FILE', `${display} is a directory, not a file${named}`, where, 'name the file inside it, e.g. -f dir/compose.yaml');
-  }
-  if (!st.isFile()) {
-    // A FIFO or device would block or never end: Compose's loader needs a regular file too.
-    throw new UserError('E_FILE', `${display} is not a regular file${named}`, where, 'point to a regular file');
-  }
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new UserError('E_FILE', `cannot read ${display} (${code})${named}`, where, code === 'EACCES' ? 'check the file permissions' : 'check that the file is readable');
-  }
-}
-
-/** A path as shown in messages: relative to the project directory when inside it. */
-function displayName(file: string, root: string): string {
-  const rel = path.relative(root, file).split(path.sep).join('/');
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
-}
-
-function readLayer(file: string, root: string, readStdin?: () => string, via?: Where): Layer {
-  let text: string;
-  let display: string;
-  if (file === '-') {
-    if (!readStdin) throw new UserError('E_FILE', 'cannot read the compose file from standard input here', {file: '-'}, 'pass a file path with -f');
-    text = readStdin();
-    display = '-';
-  } else {
-    display = displayName(file, root);
-    text = readText(file, display, via);
-  }
-  return {file: display, absolute: file, text, baseDir: root, docs: parseComposeYaml(text, display) as Obj[]};
 }
 
 /**
