@@ -10,7 +10,7 @@ import {ExitError} from '../src/errors.js';
 import {hostVerdict, kernelAllows, refusalMessage, unconfinedWarning, type HostFacts} from '../src/core/host-check.js';
 import {loadPolicySet, runUnload, shellQuote, type PolicyHost, type PolicySet} from '../src/core/load.js';
 import {composeGlobalArgs} from '../src/core/passthrough.js';
-import {terminalSignalsReachChild} from '../src/host/docker.js';
+import {runForeground, terminalSignalsReachChild} from '../src/host/docker.js';
 import * as realHost from '../src/host/policy-load.js';
 import {mkdtempSync, mkdirSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
@@ -231,6 +231,14 @@ test('terminal test for signal forwarding: forward unless a terminal delivered t
   assert.is(terminalSignalsReachChild('100 (node) S 99 100 90 34816 120 4194304'), false, 'background job');
   assert.is(terminalSignalsReachChild('100 (node) S 99 100 100 0 -1 4194304'), false, 'no terminal');
   assert.is(terminalSignalsReachChild('100 (a) b (c) S 99 100 90 34816 100 0'), true, 'a comm with ) and spaces');
+});
+
+test('runForeground: the child\'s exit code, 128 + signal when a signal killed it, 127 when it cannot start', async () => {
+  assert.is(await runForeground(['sh', '-c', 'exit 7'], {cwd: os.tmpdir()}), 7);
+  assert.is(await runForeground(['sh', '-c', 'kill -TERM $$'], {cwd: os.tmpdir()}), 143);
+  assert.is(await runForeground(['sh', '-c', 'kill -KILL $$'], {cwd: os.tmpdir()}), 137);
+  assert.is(await runForeground(['/nonexistent/docker', 'compose'], {cwd: os.tmpdir()}), 127);
+  assert.is(process.listenerCount('SIGINT'), 0, 'signal handlers removed once the child is gone');
 });
 
 test.run();
