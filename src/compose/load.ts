@@ -52,6 +52,8 @@ interface LoadCtx {
   including: readonly string[];
   /** `extends.file` files already loaded under this context's variables. */
   extendsFiles: Map<string, ServiceSet>;
+  /** Warnings to print, shared by included projects. */
+  warnings: string[];
 }
 
 export function loadProject(opts: LoadOptions): ComposeProject {
@@ -63,7 +65,7 @@ export function loadProject(opts: LoadOptions): ComposeProject {
   const name = projectName(opts, vars, origin.get('COMPOSE_PROJECT_NAME'), layers, workingDir, env);
   // compose-go sets COMPOSE_PROJECT_NAME to the chosen name for interpolation.
   env.lookup = (n) => (n === 'COMPOSE_PROJECT_NAME' ? name : vars[n]);
-  const ctx: LoadCtx = {env, home, root: workingDir, including: [], extendsFiles: new Map()};
+  const ctx: LoadCtx = {env, home, root: workingDir, including: [], extendsFiles: new Map(), warnings: [...warnings]};
   const merged = loadLayers(layers, workingDir, ctx);
   if (Object.keys(merged).length === 0) {
     throw new UserError('E_EMPTY', `empty compose file: nothing is defined in ${layers.map((l) => l.file).join(', ')}`, {file: layers[0]?.file}, 'a compose file needs at least a services: key');
@@ -82,7 +84,7 @@ export function loadProject(opts: LoadOptions): ComposeProject {
     model,
     disabledServices: disabled,
     interpolated: Object.fromEntries([...env.read].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-    warnings: [...warnings, ...unset],
+    warnings: [...new Set(ctx.warnings), ...unset],
   };
 }
 
@@ -116,6 +118,7 @@ function loadLayers(layers: Layer[], baseDir: string, ctx: LoadCtx): Obj {
 /** One document onto the model merged so far (see the module comment for the order). */
 function mergeDocument(acc: Obj, raw: Obj, src: DocSource, ctx: LoadCtx): Obj {
   const {doc: untagged, paths} = takeTags(raw);
+  if ('version' in untagged) ctx.warnings.push(`${src.file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
   let doc = prepareDocument(untagged, src, ctx.env, ctx.home, true);
   if (isPlainObject(doc.services)) {
     applyExtends({services: doc.services, absolute: src.absolute, file: src.file, tagPaths: paths}, (file, where) => loadExtendsFile(file, where, ctx));
