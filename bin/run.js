@@ -2,7 +2,16 @@
 // `--` ends node's own options: Node 20 otherwise takes `--env-file` anywhere on the command line
 // as its own flag (it exits 9 when the file is missing, or loads it into process.env), which
 // breaks `hardcompose … --env-file FILE`. Run as `node -- bin/run.js …` when calling node directly.
-// Entry point: oclif reads the command list from package.json (and oclif.manifest.json when present).
-import {execute} from '@oclif/core';
-
-await execute({dir: import.meta.url});
+//
+// Passthrough commands (up, down, run, …) parse their own argv, so they skip oclif's start-up
+// (issue #8: `up` must add little over `docker compose up`); asking for help still goes to oclif.
+const [command, ...rest] = process.argv.slice(2);
+const beforeDashes = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'));
+const fast = ['up', 'down', 'run', 'start', 'restart', 'create', 'ps', 'logs', 'exec', 'compose'];
+if (fast.includes(command) && !beforeDashes.some((a) => a === '--help' || a === '-h')) {
+  const {main} = await import('../dist/src/cli/passthrough-main.js');
+  process.exitCode = await main(command, rest);
+} else {
+  const {execute} = await import('@oclif/core');
+  await execute({dir: import.meta.url});
+}

@@ -3,7 +3,7 @@
  * one place where errors become messages and exit codes (0 ok, 1 differs/failed, 2 bad input).
  */
 import {Command, Flags} from '@oclif/core';
-import {ExitError, InternalError, UserError, formatWhere} from '../errors.js';
+import {reportError} from '../cli/report-error.js';
 
 export const composeFlags = {
   file: Flags.string({char: 'f', description: 'Compose configuration file (repeatable; - for stdin)', multiple: true, default: []}),
@@ -28,36 +28,11 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<any> {
-    if (err instanceof UserError) {
-      const where = formatWhere(err.where);
-      let out = `error[${err.code}]: ${err.message}\n`;
-      if (where) out += `  --> ${where}\n`;
-      if (err.hint) out += `  hint: ${err.hint}\n`;
-      process.stderr.write(out);
-      process.exitCode = 2;
-      return;
-    }
-    if (err instanceof ExitError) {
-      if (err.message) process.stderr.write(`${err.message}\n`);
-      process.exitCode = err.exitCode;
-      return;
-    }
-    if (err instanceof InternalError) {
-      process.stderr.write(`internal error: ${err.message}\nThis is a bug in hardcompose. Please report it with the command you ran and the compose files (or a reduced copy).\n`);
-      process.exitCode = 70;
-      return;
-    }
-    // oclif's own parse errors (unknown flag, missing argument) are usage errors: exit 2.
-    if (err.oclif?.exit !== undefined && err.oclif.exit !== 0) {
-      process.stderr.write(`error: ${err.message.replace(/\n+See more help with --help$/, '')}\n  hint: see hardcompose ${this.id ?? ''} --help\n`);
-      process.exitCode = 2;
-      return;
-    }
-    if (err.oclif?.exit === 0) return;
-    process.stderr.write(`internal error: ${err.message}\nThis is a bug in hardcompose. Please report it with the command you ran and the compose files (or a reduced copy).\n`);
-    if (process.env.HARDCOMPOSE_DEBUG) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = 70;
+    const {text, exitCode} = reportError(err, this.id);
+    if (text) process.stderr.write(text);
+    process.exitCode = exitCode;
   }
+
 }
 
 export const policyFlags = {
