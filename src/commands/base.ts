@@ -58,11 +58,7 @@ export interface PolicyFlagValues {
  */
 export const passthroughFlags = {
   ...composeFlags,
-  backend: policyFlags.backend,
-  level: policyFlags.level,
-  mode: policyFlags.mode,
-  out: policyFlags.out,
-  'selinux-relabel': policyFlags['selinux-relabel'],
+  ...policyFlags,
   frozen: Flags.boolean({description: 'Fail (exit 1) when the generated outputs are stale instead of regenerating them, as CI would', default: false}),
   'allow-unconfined': Flags.boolean({description: 'Start the containers even when the backend is not active on this host (they run UNCONFINED; a loud warning is printed)', default: false}),
 };

@@ -5,11 +5,7 @@ export default class Doctor extends BaseCommand {
   static override summary = 'Report what this host would do with the project: LSMs, Docker, Compose, loaded policies, stale outputs';
   static override flags = {
     ...composeFlags,
-    backend: policyFlags.backend,
-    level: policyFlags.level,
-    mode: policyFlags.mode,
-    out: policyFlags.out,
-    'selinux-relabel': policyFlags['selinux-relabel'],
+    ...policyFlags,
     json: Flags.boolean({description: 'Print the report as JSON and nothing else', default: false}),
   };
 
