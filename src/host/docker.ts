@@ -289,3 +289,54 @@ export function runForeground(argv: string[], opts: ForegroundOptions): Promise<
     });
   });
 }
+
+export interface ComposeConfigRequest {
+  /** Absolute compose files, in order; the overlay last. */
+  files: string[];
+  projectName: string;
+  projectDirectory: string;
+  envFiles: string[];
+  profiles: string[];
+  env: Record<string, string | undefined>;
+  timeoutMs?: number;
+}
+
+export type ComposeConfigResult =
+  | {status: 'ok'; model: Record<string, unknown>}
+  | {status: 'failed'; message: string}
+  | {status: 'missing'; message: string};
+
+/**
+ * `docker compose -f … -p NAME --project-directory DIR config --format json` (for `check`), with
+ * Compose v2 found the way `up` finds it. It loads, merges, interpolates and validates the
+ * project; it contacts no registry and needs no running engine (checked with Compose v2.26).
+ */
+export async function composeConfig(req: ComposeConfigRequest): Promise<ComposeConfigResult> {
+  const found = findCompose(req.env);
+  if (!found.found) return {status: 'missing', message: found.why};
+  const [cmd, ...pre] = found.compose.argv;
+  const args = [...pre, ...req.files.flatMap((f) => ['-f', f]), '-p', req.projectName, '--project-directory', req.projectDirectory];
+  for (const e of req.envFiles) args.push('--env-file', e);
+  for (const p of req.profiles) args.push('--profile', p);
+  args.push('config', '--format', 'json');
+  const r = spawnSync(cmd!, args, {
+    cwd: req.projectDirectory,
+    env: req.env as NodeJS.ProcessEnv,
+    encoding: 'utf8',
+    timeout: req.timeoutMs ?? 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const stderr = (r.stderr ?? '').trim();
+  if (r.error) return {status: 'failed', message: r.error.message};
+  if (r.status !== 0) {
+    if (/is not a docker command|unknown command "?compose|unknown shorthand flag: 'f'|unknown flag: --project-directory/.test(stderr)) {
+      return {status: 'missing', message: 'the docker compose v2 plugin is not installed'};
+    }
+    return {status: 'failed', message: stderr || `docker compose exited with ${r.status}`};
+  }
+  try {
+    return {status: 'ok', model: JSON.parse(r.stdout) as Record<string, unknown>};
+  } catch {
+    return {status: 'failed', message: 'docker compose config printed something other than JSON'};
+  }
+}

@@ -268,7 +268,8 @@ interface LockShape {
   level?: string;
   mode?: string;
   inputs?: Array<{path: string; sha256: string}>;
-  environment?: Record<string, string | null>;
+  /** Variable names (older locks: name → hash of the value). */
+  environment?: string[] | Record<string, string | null>;
 }
 
 function parseJson(text: string | undefined): LockShape | undefined {
@@ -282,9 +283,8 @@ function parseJson(text: string | undefined): LockShape | undefined {
 }
 
 /**
- * What changed in the inputs recorded by the lock: compose files, interpolated variables
- * (compared by the hash of their value; the values themselves are never in the lock), tool
- * version, backend, level and mode. Output hashes are left out: the files say more.
+ * What changed in the inputs recorded by the lock: compose files, which variables were
+ * interpolated (names only; values never reach the lock), tool version, backend, level and mode. Output hashes are left out: the files say more.
  */
 export function lockChanges(before: string | undefined, after: string | undefined, file = 'lock.json'): SemanticChange[] {
   const a = parseJson(before) ?? {};
@@ -302,16 +302,11 @@ export function lockChanges(before: string | undefined, after: string | undefine
     else if (ib.get(p) !== h) push('~', `input ${p} changed since the last generate`);
   }
   for (const p of ib.keys()) if (!ia.has(p)) push('+', `input ${p}`);
-  const ea = a.environment && typeof a.environment === 'object' ? a.environment : {};
-  const eb = b.environment && typeof b.environment === 'object' ? b.environment : {};
-  for (const k of Object.keys(ea).sort()) {
-    if (!(k in eb)) push('-', `variable ${k} no longer interpolated`);
-    else if (ea[k] !== eb[k]) {
-      const how = ea[k] === null ? 'now set' : eb[k] === null ? 'now unset' : 'value changed';
-      push('~', `variable ${k} ${how}`);
-    }
-  }
-  for (const k of Object.keys(eb).sort()) if (!(k in ea)) push('+', `variable ${k} interpolated${eb[k] === null ? ' (unset)' : ''}`);
+  const names = (l: LockShape) => new Set(Array.isArray(l.environment) ? l.environment.map(String) : Object.keys(l.environment ?? {}));
+  const ea = names(a);
+  const eb = names(b);
+  for (const k of [...ea].sort()) if (!eb.has(k)) push('-', `variable ${k} no longer interpolated`);
+  for (const k of [...eb].sort()) if (!ea.has(k)) push('+', `variable ${k} interpolated`);
   return out;
 }
 

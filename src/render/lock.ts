@@ -1,7 +1,9 @@
 /**
  * hardcompose/lock.json: what produced the outputs, so `check` can tell stale from current and
  * `generate` can tell a hand edit from its own output. Interpolated variables are recorded by
- * name with a hash of the value: the lock is committed, and values may be secrets.
+ * name only: the lock is committed and values may be secrets, and a value that differs between
+ * a laptop and CI (a password with a default) must not make `check` fail. A value that matters
+ * changes a policy file, which `check` compares anyway.
  */
 import {createHash} from 'node:crypto';
 import type {ComposeProject} from '../compose/model.js';
@@ -15,8 +17,8 @@ export interface LockFile {
   level: string;
   mode: string;
   inputs: Array<{path: string; sha256: string}>;
-  /** Variable name → sha256 of the value used (null when unset). */
-  environment: Record<string, string | null>;
+  /** Names of the variables interpolation read, sorted. */
+  environment: string[];
   outputs: Array<{path: string; sha256: string}>;
 }
 
@@ -35,7 +37,7 @@ export function renderLock(plan: SecurityPlan, project: ComposeProject, artifact
     level: plan.level,
     mode: plan.mode,
     inputs: [...project.files.map((f) => ({path: f.relative, sha256: f.sha256})), ...extraInputs.map((i) => ({path: i.path, sha256: sha256(i.text)}))],
-    environment: Object.fromEntries(Object.entries(project.interpolated).map(([k, v]) => [k, v === null ? null : sha256(v)])),
+    environment: Object.keys(project.interpolated).sort(),
     outputs: artifacts
       .filter((a) => a.kind !== 'lock')
       .map((a) => ({path: a.path, sha256: sha256(a.content)}))
