@@ -296,8 +296,9 @@ test('diff after a compose change: unified diff, then the summary; exit 1 only w
     '  db: - write /var/lib/data (services.db.volumes[0])',
     '  db: + write /var/lib/postgresql/data (services.db.volumes[0])',
     '  web: + capability net_admin (services.web.cap_add[1])',
+    '  web: + finding medium cap-net_admin: holds NET_ADMIN: reconfigures interfaces, routes and firewall rules (services.web.cap_add[1])',
   ]);
-  assert.match(r.stdout, '3 modified in hardcompose/; run hardcompose generate to apply.');
+  assert.match(r.stdout, '4 modified in hardcompose/; run hardcompose generate to apply.');
   assert.equal(snapshot(dir), before, 'diff writes nothing');
   assert.is(runCli(['diff', '--backend', 'apparmor', '--exit-code'], dir).status, 1);
 });
@@ -315,6 +316,7 @@ test('diff --json: one document with patches and the summary', () => {
     'modified apparmor/hardcompose.shop.db',
     'modified apparmor/hardcompose.shop.web',
     'modified lock.json',
+    'modified overlay.yml',
   ]);
   assert.match(doc.files[1].patch, '+  capability net_admin,');
   assert.equal(doc.summary.find((c: {service: string; change: string}) => c.service === 'web' && c.change === '+'), {

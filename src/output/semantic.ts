@@ -163,8 +163,8 @@ function yamlKey(k: string): string {
 }
 
 /**
- * Items of the overlay per service: each `security_opt`, `cap_drop`, `cap_add` entry, and the
- * services it leaves alone. Reads the overlay's own fixed layout (src/render/overlay.ts).
+ * Items of the overlay per service: each `security_opt`, `cap_drop`, `cap_add` entry, each
+ * finding (`# ! svc: severity code: message (source)`), and the services it leaves alone. Reads the overlay's own fixed layout (src/render/overlay.ts).
  */
 export function overlayItems(text: string): Map<string, PolicyItem[]> {
   const out = new Map<string, PolicyItem[]>();
@@ -176,7 +176,9 @@ export function overlayItems(text: string): Map<string, PolicyItem[]> {
   let key = '';
   for (const line of text.split('\n')) {
     let m: RegExpExecArray | null;
-    if ((m = /^  # (.+?): left alone \((.*)\)$/.exec(line))) {
+    if ((m = /^  # ! (.+?): (high|medium|low|info) ([a-z0-9_-]+): (.*) \(([^()]*)\)$/.exec(line))) {
+      push(m[1]!, {text: `finding ${m[3]} ${m[5]}`, words: `finding ${m[2]} ${m[3]}: ${m[4]}`, sources: [m[5]!]});
+    } else if ((m = /^  # (.+?): left alone \((.*)\)$/.exec(line))) {
       push(m[1]!, {text: 'left alone', words: 'overlay leaves it alone (no policy)', sources: [m[2]!]});
     } else if ((m = /^  ("(?:[^"\\]|\\.)*"|[^\s#"][^:]*):\s*$/.exec(line))) {
       service = yamlKey(m[1]!);

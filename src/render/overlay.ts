@@ -63,6 +63,8 @@ export function renderOverlay(plan: SecurityPlan, opts: OverlayOptions): Artifac
   const body: string[] = [];
   for (const sp of plan.services) {
     const e = overlayEntries(sp, opts);
+    // Findings travel with the reviewed files, so a pull request shows them (not only the CLI).
+    for (const f of sp.findings) body.push(`  # ! ${sp.service}: ${f.severity} ${f.code}: ${comment(f.message)} (${comment(f.source)})`);
     if (sp.skip || sp.pinned) {
       body.push(`  # ${q(sp.service).slice(1, -1)}: left alone (${comment(sp.skip ? 'x-hardcompose.skip' : `pinned ${sp.pinned!.option}`)})`);
       continue;
