@@ -12,6 +12,6 @@ if (fast.includes(command) && !beforeDashes.some((a) => a === '--help' || a === 
   const {main} = await import('../dist/src/cli/passthrough-main.js');
   process.exitCode = await main(command, rest);
 } else {
-  const {execute} = await import('@oclif/core');
+  const {execute} = await import('@oclif/core/execute');
   await execute({dir: import.meta.url});
 }
