@@ -1,6 +1,6 @@
 /**
  * The closed set of errors hardcompose raises. Only the command layer formats them
- * (src/commands/base.ts); stages throw, never print.
+ * (src/cli/report-error.ts, used by src/cli/base.ts); stages throw, never print.
  */
 
 /** Where a user error was found: a file, a position in it, and/or a compose path. */

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {ExitError} from '../errors.js';
-import {BaseCommand, composeFlags, policyFlags} from './base.js';
+import {BaseCommand, composeFlags, policyFlags} from '../cli/base.js';
 
 export default class Check extends BaseCommand {
   static override summary = 'Fail unless the generated files are up to date and valid (for CI)';

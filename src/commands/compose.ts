@@ -1,4 +1,4 @@
-import {BaseCommand, passthroughFlags} from './base.js';
+import {BaseCommand, passthroughFlags} from '../cli/base.js';
 
 /**
  * `hardcompose compose [flags] [--] SUBCOMMAND ARGS…`, and the base of the dedicated passthrough

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core';
-import {BaseCommand, composeFlags, policyFlags} from './base.js';
+import {BaseCommand, composeFlags, policyFlags} from '../cli/base.js';
 
 export default class Config extends BaseCommand {
   static override summary = 'Print the normalised compose model, as docker compose config does';

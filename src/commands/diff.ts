@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {ExitError} from '../errors.js';
-import {BaseCommand, composeFlags, policyFlags} from './base.js';
+import {BaseCommand, composeFlags, policyFlags} from '../cli/base.js';
 
 export default class Diff extends BaseCommand {
   static override summary = 'Show what generate would change: a unified diff per file, then a summary per service';

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core';
-import {BaseCommand, composeFlags, policyFlags} from './base.js';
+import {BaseCommand, composeFlags, policyFlags} from '../cli/base.js';
 
 export default class Doctor extends BaseCommand {
   static override summary = 'Report what this host would do with the project: LSMs, Docker, Compose, loaded policies, stale outputs';

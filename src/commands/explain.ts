@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core';
-import {BaseCommand, composeFlags, policyFlags} from './base.js';
+import {BaseCommand, composeFlags, policyFlags} from '../cli/base.js';
 
 export default class Explain extends BaseCommand {
   static override summary = "Show one service's plan: each rule, why it is there, what would remove it";

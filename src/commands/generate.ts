@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {Flags} from '@oclif/core';
-import {BaseCommand, composeFlags, policyFlags} from './base.js';
+import {BaseCommand, composeFlags, policyFlags} from '../cli/base.js';
 
 export default class Generate extends BaseCommand {
   static override summary = 'Write one MAC policy per service and the overlay compose file';

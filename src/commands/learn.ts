@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core';
-import {BaseCommand, composeFlags} from './base.js';
+import {BaseCommand, composeFlags} from '../cli/base.js';
 
 export default class Learn extends BaseCommand {
   static override summary = 'Turn AppArmor/SELinux audit logs into reviewed x-hardcompose allowances';

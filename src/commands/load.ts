@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core';
-import {BaseCommand, composeFlags, policyFlags} from './base.js';
+import {BaseCommand, composeFlags, policyFlags} from '../cli/base.js';
 
 export default class Load extends BaseCommand {
   static override summary = "Load the project's policies into the kernel (apparmor_parser -r -W, or semodule -i); needs root";

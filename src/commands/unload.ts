@@ -1,4 +1,4 @@
-import {BaseCommand, composeFlags, policyFlags} from './base.js';
+import {BaseCommand, composeFlags, policyFlags} from '../cli/base.js';
 
 export default class Unload extends BaseCommand {
   static override summary = "Remove the project's policies from the kernel (apparmor_parser -R, or semodule -r); needs root";

@@ -2,7 +2,7 @@
  * Options resolved once into a frozen context; every stage downstream only reads it.
  */
 import type {LoadOptions} from '../compose/load.js';
-import type {ComposeFlagValues} from '../commands/base.js';
+import type {ComposeFlagValues} from '../cli/base.js';
 
 export function loadOptionsFromFlags(flags: ComposeFlagValues, proc: {cwd: string; env: Record<string, string | undefined>}): Readonly<LoadOptions> {
   return Object.freeze({

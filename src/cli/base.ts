@@ -3,7 +3,7 @@
  * one place where errors become messages and exit codes (0 ok, 1 differs/failed, 2 bad input).
  */
 import {Command, Flags} from '@oclif/core';
-import {reportError} from '../cli/report-error.js';
+import {reportError} from './report-error.js';
 
 export const composeFlags = {
   file: Flags.string({char: 'f', description: 'Compose configuration file (repeatable; - for stdin)', multiple: true, default: []}),
