@@ -12,7 +12,14 @@
 //     mask hid the target: all "denied". Any other failure is "error": the probe did not test
 //     what it claims, and the lab says so instead of counting it as a denial.
 //   - `kind: 'host'`: the driver checks from the guest, outside the container (`serve`: connect
-//     to the port and get an HTTP answer; `command`: the container's command is still running).
+//     to the port and get an HTTP answer; `command`: the container's command is still running;
+//     `restart`: restart the container and read its new PID 1's label in /proc/<pid>/attr/current).
+//
+// Exec probes run in the AppArmor label of the container's main process, i.e. where code that
+// compromised the application runs. `docker exec` normally gets that label too, but Docker does
+// not apply it to exec'd processes of a privileged container (they run unconfined); the driver
+// then moves the probe shell into the main process's label first (/proc/self/attr/exec, allowed
+// from unconfined) and reports that it had to.
 //
 // Payloads are harmless even where nothing stops them (the `unconfined` column, in a privileged
 // container): sysrq `h` only prints help to the kernel log, core_pattern and the /sys/kernel file
@@ -20,8 +27,11 @@
 // the container's own mount namespace, signals are SIGURG (ignored by default), memory is read,
 // never written. Files dropped into the container are removed again.
 //
-// `applies` names a fact about the service (computed by the driver from `docker compose config`
-// and the declared level) that must hold for the probe to run there; `all` runs everywhere.
+// `applies` names the facts about the service (computed by the driver from `docker compose config`
+// and the declared level) that must all hold for the probe to run there; `all` runs everywhere.
+// roMount: a read-only mount that is not a unix socket (or a secret); roAny: any read-only mount;
+// writable: a writable volume or a tmpfs. A script that finds nothing to test exits 2 (an error,
+// never a silent "allowed").
 // The environment the scripts read (LAB_*) is set by the driver from the same facts.
 
 /** Threat classes of the seed threat model, plus the application's own needs. */
@@ -34,10 +44,10 @@ export const THREATS = ['escape', 'lateral', 'data', 'function'];
 export const POLICIES = ['hardcompose', 'hardcompose-baseline', 'hardcompose-strict', 'docker-default', 'unconfined'];
 
 /** Facts a probe may require; see applicableProbes(). */
-export const CONDITIONS = ['all', 'sysAdmin', 'noRaw', 'strict', 'pidHost', 'roMount', 'rwVolume', 'tmpfs', 'port', 'peer'];
+export const CONDITIONS = ['all', 'sysAdmin', 'privileged', 'noRaw', 'strict', 'pidHost', 'roMount', 'roAny', 'rwVolume', 'tmpfs', 'writable', 'port', 'peer'];
 
 /** @typedef {{id: string, threat: 'escape'|'lateral'|'data'|'function', expect: 'deny'|'allow',
- *   applies: string, kind: 'exec'|'host', title: string, script?: string, check?: string}} Probe */
+ *   applies: string | string[], kind: 'exec'|'host', title: string, script?: string, check?: string}} Probe */
 
 /** @type {Probe[]} */
 export const PROBES = [
@@ -102,22 +112,26 @@ exit $rc`,
     script: `kill -URG "$LAB_HOST_PID"`,
   },
   {
+    id: 'restart-unconfined', threat: 'escape', expect: 'deny', applies: 'privileged', kind: 'host', check: 'restart',
+    title: 'get the container restarted (crash it: its restart policy, or a reboot, brings it back): does its new PID 1 still run in the profile?',
+  },
+  {
     id: 'exec-dropped-tmp', threat: 'escape', expect: 'deny', applies: 'strict', kind: 'exec',
     title: 'drop a binary in /tmp and run it (strict: no exec from writable paths)',
-    script: `cp /bin/busybox /tmp/.lab-dropped || exit 1
-/tmp/.lab-dropped true; rc=$?
-rm -f /tmp/.lab-dropped
+    script: `cp /bin/busybox /tmp/busybox-lab-dropped || exit 1
+/tmp/busybox-lab-dropped true; rc=$?
+rm -f /tmp/busybox-lab-dropped
 exit $rc`,
   },
   {
-    id: 'exec-dropped-volume', threat: 'escape', expect: 'deny', applies: 'strict', kind: 'exec',
-    title: 'drop a binary in each writable volume and tmpfs and run it (strict)',
-    script: `ran=0
+    id: 'exec-dropped-volume', threat: 'escape', expect: 'deny', applies: ['strict', 'writable'], kind: 'exec',
+    title: 'drop a binary in each writable volume and tmpfs and run it (strict; Docker mounts tmpfs noexec already)',
+    script: `[ -n "$LAB_RW$LAB_TMPFS" ] || { echo "no writable volume or tmpfs" >&2; exit 2; }
+ran=0
 for d in $LAB_RW $LAB_TMPFS; do
-  cp /bin/busybox "$d/.lab-dropped" || exit 1
-  "$d/.lab-dropped" true; rc=$?
-  rm -f "$d/.lab-dropped"
-  [ $rc -eq 0 ] && ran=1
+  cp /bin/busybox "$d/busybox-lab-dropped" || exit 1
+  if "$d/busybox-lab-dropped" true; then echo "ran a dropped binary from $d" >&2; ran=1; fi
+  rm -f "$d/busybox-lab-dropped"
 done
 [ $ran -eq 1 ]`,
   },
@@ -175,7 +189,8 @@ n=$(dd if="/proc/$LAB_HOST_PID/mem" bs=4096 skip=$((0x$a / 4096)) count=1 2>/dev
   {
     id: 'write-ro-mount', threat: 'data', expect: 'deny', applies: 'roMount', kind: 'exec',
     title: 'write into each read-only mount; with SYS_ADMIN, remount it read-write first (writes the host file)',
-    script: `for t in $LAB_RO; do
+    script: `[ -n "$LAB_RO" ] || { echo "no read-only mount" >&2; exit 2; }
+for t in $LAB_RO; do
   mount -o remount,rw,bind "$t" 2>/dev/null
   if [ -d "$t" ]; then echo lab > "$t/.lab-probe" || exit 1; rm -f "$t/.lab-probe"
   else printf '' >> "$t" || exit 1; fi
@@ -203,9 +218,11 @@ rm -f /usr/bin/.lab-implant`,
     title: 'the service\'s command started and is still running, never restarted',
   },
   {
-    id: 'read-ro-mount', threat: 'function', expect: 'allow', applies: 'roMount', kind: 'exec',
-    title: 'read every read-only mount',
-    script: `for t in $LAB_RO; do
+    id: 'read-ro-mount', threat: 'function', expect: 'allow', applies: 'roAny', kind: 'exec',
+    title: 'read every read-only mount (a unix socket, e.g. docker.sock, is only stat\'ed: busybox cannot connect to one)',
+    script: `[ -n "$LAB_RO$LAB_RO_SOCKETS" ] || { echo "no read-only mount" >&2; exit 2; }
+for t in $LAB_RO_SOCKETS; do [ -S "$t" ] || { echo "$t: not a socket" >&2; exit 1; }; done
+for t in $LAB_RO; do
   if [ -d "$t" ]; then ls "$t" >/dev/null || exit 1; f=$(find "$t" -type f | head -n 1); [ -z "$f" ] || cat "$f" >/dev/null || exit 1
   else cat "$t" >/dev/null || exit 1; fi
 done`,
@@ -213,14 +230,16 @@ done`,
   {
     id: 'write-volume', threat: 'function', expect: 'allow', applies: 'rwVolume', kind: 'exec',
     title: 'write, read back and delete a file in every writable volume',
-    script: `for t in $LAB_RW; do
+    script: `[ -n "$LAB_RW" ] || { echo "no writable volume" >&2; exit 2; }
+for t in $LAB_RW; do
   echo lab > "$t/.lab-probe" && grep -q lab "$t/.lab-probe" && rm "$t/.lab-probe" || exit 1
 done`,
   },
   {
     id: 'write-tmpfs', threat: 'function', expect: 'allow', applies: 'tmpfs', kind: 'exec',
     title: 'write, read back and delete a file in every tmpfs',
-    script: `for t in $LAB_TMPFS; do
+    script: `[ -n "$LAB_TMPFS" ] || { echo "no tmpfs" >&2; exit 2; }
+for t in $LAB_TMPFS; do
   echo lab > "$t/.lab-probe" && grep -q lab "$t/.lab-probe" && rm "$t/.lab-probe" || exit 1
 done`,
   },
@@ -238,16 +257,19 @@ done`,
 
 /**
  * The probes that run in one service, given its facts (all booleans except `level`).
- * @param {{level: string, sysAdmin: boolean, noRaw: boolean, pidHost: boolean, roMount: boolean,
- *   rwVolume: boolean, tmpfs: boolean, port: boolean, peer: boolean}} facts
+ * @param {{level: string, sysAdmin: boolean, privileged: boolean, noRaw: boolean, pidHost: boolean,
+ *   roMount: boolean, roAny: boolean, rwVolume: boolean, tmpfs: boolean, port: boolean, peer: boolean}} facts
  * @returns {Probe[]}
  */
 export function applicableProbes(facts) {
-  return PROBES.filter((p) => {
-    if (p.applies === 'all') return true;
-    if (p.applies === 'strict') return facts.level === 'strict';
-    return Boolean(/** @type {Record<string, unknown>} */ (facts)[p.applies]);
-  });
+  /** @param {string} c */
+  const holds = (c) => {
+    if (c === 'all') return true;
+    if (c === 'strict') return facts.level === 'strict';
+    if (c === 'writable') return facts.rwVolume || facts.tmpfs;
+    return Boolean(/** @type {Record<string, unknown>} */ (facts)[c]);
+  };
+  return PROBES.filter((p) => (Array.isArray(p.applies) ? p.applies : [p.applies]).every(holds));
 }
 
 /**

@@ -14,7 +14,7 @@ interface Probe {
   id: string;
   threat: string;
   expect: string;
-  applies: string;
+  applies: string | string[];
   kind: string;
   title: string;
   script?: string;
@@ -52,13 +52,13 @@ defs('each probe is well formed: unique id, known threat and condition, expect m
     assert.not.ok(ids.has(p.id), `duplicate ${p.id}`);
     ids.add(p.id);
     assert.ok(lab.THREATS.includes(p.threat), `${p.id}: threat ${p.threat}`);
-    assert.ok(lab.CONDITIONS.includes(p.applies), `${p.id}: applies ${p.applies}`);
+    for (const c of Array.isArray(p.applies) ? p.applies : [p.applies]) assert.ok(lab.CONDITIONS.includes(c), `${p.id}: applies ${c}`);
     assert.is(p.expect, p.threat === 'function' ? 'allow' : 'deny', p.id);
     assert.ok(p.title.length > 10, `${p.id}: title`);
     if (p.kind === 'exec') assert.ok(p.script && p.script.trim().length > 0, `${p.id}: script`);
     else {
       assert.is(p.kind, 'host', p.id);
-      assert.ok(['serve', 'command'].includes(p.check ?? ''), `${p.id}: check`);
+      assert.ok(['serve', 'command', 'restart'].includes(p.check ?? ''), `${p.id}: check`);
     }
   }
 });
@@ -81,7 +81,7 @@ defs('every exec script is valid shell (sh -n)', () => {
 });
 
 defs('probes apply by facts: strict-only, SYS_ADMIN-only, pid: host-only', () => {
-  const none = {level: 'baseline', sysAdmin: false, noRaw: false, pidHost: false, roMount: false, rwVolume: false, tmpfs: false, port: false, peer: false};
+  const none = {level: 'baseline', sysAdmin: false, privileged: false, noRaw: false, pidHost: false, roMount: false, roAny: false, rwVolume: false, tmpfs: false, port: false, peer: false};
   const base = lab.applicableProbes(none).map((p) => p.id);
   assert.ok(base.includes('sysrq-trigger-write'));
   assert.not.ok(base.includes('exec-dropped-tmp'));
@@ -89,6 +89,8 @@ defs('probes apply by facts: strict-only, SYS_ADMIN-only, pid: host-only', () =>
   assert.not.ok(base.includes('raw-socket'));
   const strict = lab.applicableProbes({...none, level: 'strict'}).map((p) => p.id);
   assert.ok(strict.includes('exec-dropped-tmp') && strict.includes('write-image-etc'));
+  assert.not.ok(strict.includes('exec-dropped-volume'), 'nothing writable to drop into');
+  assert.ok(lab.applicableProbes({...none, level: 'strict', tmpfs: true}).some((p) => p.id === 'exec-dropped-volume'));
   const admin = lab.applicableProbes({...none, sysAdmin: true}).map((p) => p.id);
   assert.ok(admin.includes('mount-tmpfs') && admin.includes('cgroup-release-agent'));
   const pid = lab.applicableProbes({...none, pidHost: true}).map((p) => p.id);
