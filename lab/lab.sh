@@ -97,7 +97,8 @@ printf '{"budgetSec": %d, "benchRuns": %d, "benchIterations": %d, "parallel": %d
 tar -C "$ROOT" -cf "$RUN/out/payload.tar" \
   --exclude=node_modules/typescript --exclude='node_modules/@types' --exclude=node_modules/.cache \
   --exclude=lab/captures \
-  package.json bin dist/src templates node_modules lab examples
+  package.json bin dist/src templates node_modules lab examples \
+  $( [ -f oclif.manifest.json ] && echo oclif.manifest.json )
 if [ -n "${HARDCOMPOSE_LAB_DEBUG:-}" ]; then cp "$HARDCOMPOSE_LAB_DEBUG" "$RUN/out/debug.sh"; fi
 
 APPEND="console=ttyS0 root=/dev/vda rw apparmor=1 security=apparmor audit=1 init=/init.sh quiet loglevel=3 fsck.mode=skip panic=1 log_buf_len=8M"
