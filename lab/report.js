@@ -53,7 +53,7 @@ const line = (r) => r.map((c, k) => c.padEnd(width[k])).join('  ').trimEnd();
 const out = [];
 out.push('', `Enforcement lab: kernel ${report.kernel} (${report.kernelVersion}), AppArmor ${report.apparmor}, LSMs ${report.lsm}`);
 out.push(`Docker ${report.docker}, Compose ${report.compose}, node ${report.node}, ${report.hardcompose}`);
-if (report.hardcomposePath) out.push(`hardcompose ran as: ${report.hardcomposePath.up ?? '?'}; down: ${report.hardcomposePath.down ?? '?'}`);
+if (report.hardcomposePath) out.push(`hardcompose ran as: ${report.hardcomposePath.up ?? '?'}; down: ${report.hardcomposePath.down ?? '?'}${report.hardcomposePath.load ? `; ${report.hardcomposePath.load}` : ''}`);
 out.push('* = the level the project declares: the `hardcompose` column of the JSON, the one `expect` is about', '');
 out.push(line(cols), line(width.map((w) => '-'.repeat(w))));
 for (const r of rows) out.push(line(r));

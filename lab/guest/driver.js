@@ -495,6 +495,7 @@ async function measureOverhead(stacks) {
     const l = await run(HC[0], [...HC.slice(1), 'load'], {cwd: stack.dir});
     if (l.status !== 0) return {error: `hardcompose load exited ${l.status}: ${tail(l.stderr, 500)}`};
     loadedWith = 'hardcompose load';
+    hcPath.load = 'hardcompose load (before the overhead measurement)';
   } else {
     const g = await run(HC[0], [...HC.slice(1), 'generate'], {cwd: stack.dir});
     const l = await run('apparmor_parser', ['-r', '-W', path.join(stack.dir, 'hardcompose/apparmor', profile)]);
