@@ -113,6 +113,10 @@ exit $rc`,
   },
   {
     id: 'restart-unconfined', threat: 'escape', expect: 'deny', applies: 'privileged', kind: 'host', check: 'restart',
+    // No profile can fix this: Docker records a privileged container's profile as unconfined
+    // (moby saveAppArmorConfig). hardcompose's answer is in `up`: it refuses privileged services
+    // under AppArmor unless --allow-unconfined (which the lab passes for this stack), and says why.
+    known: 'Docker runs a restarted privileged container unconfined; hardcompose up refuses privileged services without --allow-unconfined',
     title: 'get the container restarted (crash it: its restart policy, or a reboot, brings it back): does its new PID 1 still run in the profile?',
   },
   {
@@ -297,10 +301,12 @@ export function classify(status, output) {
  *     e.g. a stand-in image), so the lab never blames a profile for what it did not cause.
  * @param {'deny'|'allow'} expect
  * @param {Record<string, string>} profiles  outcome per policy column
- * @returns {'ok'|'FAIL'|'inconclusive'}
+ * @returns {'ok'|'FAIL'|'inconclusive'|'known-gap'}
  */
-export function verdict(expect, profiles) {
+export function verdict(expect, profiles, probe = undefined) {
   const hc = profiles.hardcompose;
+  // A documented engine limitation hardcompose refuses by default: reported, not hidden, not failed.
+  if (expect === 'deny' && hc === 'allowed' && probe?.known) return 'known-gap';
   if (expect === 'deny') return hc === 'denied' ? 'ok' : hc === 'allowed' ? 'FAIL' : 'inconclusive';
   if (hc === 'allowed') return 'ok';
   if (hc === 'not run') return 'inconclusive';

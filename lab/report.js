@@ -66,6 +66,7 @@ const beatDocker = attacks.filter((r) => r.profiles.hardcompose === 'denied' && 
 const beatProbes = [...new Set(beatDocker.map((r) => r.probe))];
 const bad = report.results.filter((r) => (r.verdict ?? (r.ok ? 'ok' : 'FAIL')) === 'FAIL');
 const unsure = report.results.filter((r) => r.verdict === 'inconclusive');
+const gaps = report.results.filter((r) => r.verdict === 'known-gap');
 out.push('');
 out.push(`attack probes denied by hardcompose:     ${denied}/${attacks.length} (${new Set(attacks.map((r) => r.probe)).size} probes)`);
 out.push(`functional probes allowed by hardcompose: ${allowed}/${funcs.length} (${new Set(funcs.map((r) => r.probe)).size} probes)`);
@@ -77,6 +78,7 @@ if (o && !o.error && o.medianMs) {
   out.push(`cost of confinement: not measured${o?.error ? ` (${o.error})` : ''}`);
 }
 if (report.timings) out.push(`guest timings (s): ${Object.entries(report.timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+for (const g of gaps) out.push(`known gap: ${g.example} ${g.service} ${g.probe}: ${g.known}`);
 for (const n of report.notes ?? []) out.push(`note: ${n}`);
 for (const s of report.stacks ?? []) {
   for (const [policy, rd] of Object.entries(s.rounds ?? {})) {

@@ -118,3 +118,36 @@ export function unconfinedWarning(v: HostVerdict, project: string): string[] {
     bar,
   ];
 }
+
+/**
+ * Services whose AppArmor profile Docker would drop. moby records a privileged container's
+ * profile as `unconfined` (daemon saveAppArmorConfig): the profile applies at the first start
+ * only, and `docker exec` and every restart (restart policy, daemon restart, reboot) run
+ * unconfined. Shown in the enforcement lab (issue #7, probe restart-unconfined).
+ */
+export function privilegedUnderAppArmor(backend: Backend, services: ReadonlyArray<{service: string; privileged: boolean; skip: boolean; pinned?: unknown}>): string[] {
+  if (backend !== 'apparmor') return [];
+  return services.filter((s) => s.privileged && !s.skip && !s.pinned).map((s) => s.service);
+}
+
+const PRIVILEGED_WHY = [
+  'Docker records the AppArmor profile of a privileged container as unconfined: the profile',
+  'applies at its first start only; docker exec, and every restart (restart policy, daemon',
+  'restart, reboot), run UNCONFINED with every capability and every host device.',
+];
+
+export function privilegedRefusal(services: string[], project: string): string {
+  return [
+    `refusing to start project ${project}: privileged service(s) ${services.join(', ')} would run UNCONFINED after a restart.`,
+    ...PRIVILEGED_WHY,
+    'To fix it:',
+    '  - remove privileged: true and grant only what the service needs (cap_add, devices), then hardcompose explain SERVICE',
+    '  - or pass --allow-unconfined to start it anyway, accepting the risk',
+    'Nothing was started.',
+  ].join('\n');
+}
+
+export function privilegedWarning(services: string[], project: string): string[] {
+  const bar = '!'.repeat(78);
+  return [bar, `WARNING: --allow-unconfined: privileged service(s) ${services.join(', ')} of project ${project}:`, ...PRIVILEGED_WHY.map((l) => `WARNING: ${l}`), bar];
+}

@@ -137,6 +137,11 @@ export async function runPassthrough(opts: PassthroughOptions, onEvent: (e: Pass
     onEvent({kind: 'unconfined', verdict, project: built.project.name, warning: check.unconfinedWarning(verdict, built.project.name)});
     onEvent({kind: 'load-skipped', reason: `not loading the ${backend} policies: the backend is not active on this host`});
   } else {
+    const privileged = check.privilegedUnderAppArmor(backend, built.plan.services);
+    if (privileged.length) {
+      if (!opts.allowUnconfined) throw new ExitError(1, check.privilegedRefusal(privileged, built.project.name));
+      onEvent({kind: 'unconfined', verdict, project: built.project.name, warning: check.privilegedWarning(privileged, built.project.name)});
+    }
     const set = policySetFromArtifacts(backend, built.outDir, built.artifacts);
     const changed = new Set(ensured.written.filter((p) => p.startsWith(`${backend}/`)).map((p) => set.names[set.files.indexOf(path.join(built.outDir, p))]).filter(Boolean));
     const outcome = await loadPolicySet(set, {mode: 'needed', changed});

@@ -27,7 +27,7 @@ export const findingPrivileged: Rule = {
   summary: 'privileged: all capabilities, all devices, no seccomp',
   remove: 'remove privileged: true and add only the capabilities and devices needed',
   apply(input, plan) {
-    if (plan.privileged) plan.findings.push(f('privileged', 'high', 'runs privileged: every capability and every host device; the profile is the only barrier left', `${input.at}.privileged`, this.id));
+    if (plan.privileged) plan.findings.push(f('privileged', 'high', 'runs privileged: every capability and every host device; under AppArmor Docker applies the profile at the first start only (exec and restarts run unconfined), so hardcompose up refuses it without --allow-unconfined', `${input.at}.privileged`, this.id));
   },
 };
 

@@ -251,7 +251,7 @@ export function renderAppArmorProfile(plan: SecurityPlan, sp: ServicePlan): stri
 
   const notes: string[] = [];
   if (sp.privileged) {
-    notes.push(comment('privileged: true: an explicit AppArmor profile still applies to a privileged container.'));
+    notes.push(comment('privileged: true: Docker applies this profile at the first start only; exec and restarts run unconfined.'));
   }
   if (sp.mode === 'complain') notes.push(comment('complain mode: violations are logged, explicit deny rules still apply.'));
 
