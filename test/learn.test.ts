@@ -124,4 +124,21 @@ test('learn CLI: --json prints one document; a missing log is exit 2 with a hint
   assert.not.match(bad.stderr, /\n\s+at /);
 });
 
+test('learn on a real lab capture (enforce mode, attacks denied): everything parses, attacks stay findings, nothing is proposed', async () => {
+  const root = repoRoot();
+  const res = await runLearn({
+    load: {files: [path.join(root, 'lab/stacks/baseline/compose.yaml')], cwd: root, env: {HOME: '/nonexistent'}, envFiles: [], profiles: []},
+    from: [path.join(root, 'lab/captures/apparmor.log')],
+    write: false,
+    allowSensitive: false,
+    now: Date.now(),
+  });
+  assert.is(res.project, 'labbase');
+  assert.is(res.counts.malformed, 0, JSON.stringify(res.malformed));
+  assert.ok(res.counts.attributed > 0 && res.counts.ignored > 0, JSON.stringify(res.counts));
+  assert.equal(res.suggestions, [], 'the probes are attacks: learn must not propose to allow them');
+  assert.ok(res.findings.some((f) => f.service === 'monitor' && f.code === 'ptrace'));
+  assert.is(parseLine('[    0.000000] Command line: console=ttyS0 root=/dev/vda rw apparmor=1 security=apparmor', 1).kind, 'other');
+});
+
 test.run();

@@ -75,13 +75,14 @@ function auditTime(line: string): number | undefined {
 }
 
 export function parseLine(line: string, lineNo: number): ParseOutcome {
-  if (line.includes('apparmor=')) return parseAppArmor(line, lineNo);
+  // Audit records quote the decision (apparmor="DENIED"); the kernel command line's apparmor=1 is not one.
+  if (line.includes('apparmor="')) return parseAppArmor(line, lineNo);
   if (/\bavc:\s+(denied|granted)/.test(line)) return parseAvc(line, lineNo);
   return {kind: 'other'};
 }
 
 function parseAppArmor(line: string, lineNo: number): ParseOutcome {
-  const at = line.indexOf('apparmor=');
+  const at = line.indexOf('apparmor="');
   const f = fields(line.slice(at));
   const decision = f.get('apparmor');
   if (decision === 'STATUS') return {kind: 'other'};
