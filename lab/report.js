@@ -100,7 +100,7 @@ if (bad.length) {
   out.push('', `NOT AS EXPECTED under hardcompose (${bad.length}):`);
   for (const r of bad) out.push(explain(r));
 } else {
-  out.push('', `every attack probe denied and every functional probe allowed under hardcompose${unsure.length ? ` (${unsure.length} inconclusive, above)` : ''}`);
+  out.push('', `every attack probe denied and every functional probe allowed under hardcompose${gaps.length ? `, except ${gaps.length} known gap(s) listed above` : ''}${unsure.length ? ` (${unsure.length} inconclusive, above)` : ''}`);
 }
 if (dest) out.push(`report: ${dest}`);
 process.stdout.write(`${out.join('\n')}\n`);
