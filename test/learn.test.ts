@@ -1,6 +1,6 @@
 /** learn: audit records in every format → attributed, generalised allowances; round trip to a compiled profile. */
 import {spawnSync} from 'node:child_process';
-import {cpSync, mkdtempSync, readFileSync} from 'node:fs';
+import {cpSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {test} from 'uvu';
@@ -139,6 +139,28 @@ test('learn on a real lab capture (enforce mode, attacks denied): everything par
   assert.equal(res.suggestions, [], 'the probes are attacks: learn must not propose to allow them');
   assert.ok(res.findings.some((f) => f.service === 'monitor' && f.code === 'ptrace'));
   assert.is(parseLine('[    0.000000] Command line: console=ttyS0 root=/dev/vda rw apparmor=1 security=apparmor', 1).kind, 'other');
+});
+
+test('learn: an exec from a path the service can write is a finding, not a proposal (write xor execute)', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hc-learn-wx-'));
+  const rec = (n: number, name: string, mask: string, op = 'exec') =>
+    `[  900.${String(n).padStart(6, '0')}] audit: type=1400 audit(1764864100.${n}:${n}): apparmor="DENIED" operation="${op}" profile="hardcompose.shop.api" name="${name}" pid=1 comm="sh" requested_mask="${mask}" denied_mask="${mask}" fsuid=0 ouid=0`;
+  const log = path.join(dir, 'wx.log');
+  writeFileSync(log, `${[
+    rec(1, '/tmp/payload', 'x'), // strict scratch
+    rec(2, '/var/cache/api/tool', 'x'), // the service's named volume
+    rec(3, '/srv/plugins/a.so', 'wc', 'open'), // proposed as a write in this same batch...
+    rec(4, '/srv/plugins/a.so', 'm', 'file_mmap'), // ...so mapping it executable is a dropper
+    rec(5, '/opt/vendor/bin/helper', 'x'), // in the image, not writable: a plain proposal
+  ].join('\n')}\n`);
+  const res = await learn(path.join(fx, 'project'), {from: [log]});
+  assert.equal(res.suggestions.map((s) => [s.category, s.value]), [['write', '/srv/plugins/a.so'], ['exec', '/opt/vendor/bin/helper']].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  const wx = res.findings.filter((f) => f.code === 'sensitive').map((f) => f.message);
+  for (const [p, w] of [['/tmp/payload', '/tmp'], ['/var/cache/api/tool', '/var/cache/api'], ['/srv/plugins/a.so', '/srv/plugins/a.so']]) {
+    assert.ok(wx.some((m) => m.startsWith(`exec ${p} is sensitive`) && m.includes(`can write ${w}:`)), `${p}: ${JSON.stringify(wx)}`);
+  }
+  const forced = await learn(path.join(fx, 'project'), {from: [log], allowSensitive: true});
+  assert.equal(forced.suggestions.filter((s) => s.category === 'exec').map((s) => s.value).sort(), ['/opt/vendor/bin/helper', '/srv/plugins/a.so', '/tmp/payload', '/var/cache/api/tool']);
 });
 
 test.run();

@@ -4,7 +4,9 @@
  */
 import path from 'node:path';
 import {loadProject, type LoadOptions} from '../compose/load.js';
-import {ALLOWANCES_FILE, mergeAllowances, renderAllowances, type Category} from '../learn/allowances.js';
+import type {ServiceConfig} from '../compose/model.js';
+import {ALLOWANCES_FILE, mergeAllowances, renderAllowances, type Category, type ServiceAllowances} from '../learn/allowances.js';
+import {SCRATCH_PATHS} from '../plan/rules/strict-scratch.js';
 import {parseLine, type LogRecord} from '../learn/records.js';
 import {parseSince, readAllowances, readLog} from '../learn/read.js';
 import {type LearnFinding, type Suggestion, suggest, toAllowances} from '../learn/suggest.js';
@@ -50,7 +52,9 @@ export async function runLearn(opts: LearnOptions): Promise<LearnResult> {
       }
     });
   }
-  const res = suggest(records, {project: project.name, services, blocks: assignBlockNames(project.name, services), allowSensitive: opts.allowSensitive});
+  const existing = await readAllowances(project.workingDir);
+  const writable = writablePaths(project.model.services, existing.file.services);
+  const res = suggest(records, {project: project.name, services, blocks: assignBlockNames(project.name, services), allowSensitive: opts.allowSensitive, writable});
   const out: LearnResult = {
     project: project.name,
     suggestions: res.suggestions,
@@ -59,12 +63,28 @@ export async function runLearn(opts: LearnOptions): Promise<LearnResult> {
     malformed,
   };
   if (opts.write && res.suggestions.length) {
-    const existing = await readAllowances(project.workingDir);
     const merged = mergeAllowances(existing.file, toAllowances(res.suggestions));
     const file = path.join(project.workingDir, ALLOWANCES_FILE);
     const {atomicWrite} = await import('../output/write.js');
     atomicWrite(file, await renderAllowances(merged.file));
     out.written = {file, added: merged.added};
+  }
+  return out;
+}
+
+/**
+ * Per service, the container paths it may already write: rw volumes and binds, tmpfs, the
+ * strict scratch paths, and write allowances learned before. An exec under one of them is not
+ * proposed without --allow-sensitive (issue #9: a dropped file must not become runnable).
+ */
+function writablePaths(services: Record<string, ServiceConfig>, learned: Record<string, ServiceAllowances>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [name, svc] of Object.entries(services)) {
+    const paths = [...SCRATCH_PATHS];
+    for (const v of svc.volumes ?? []) if (v.target && (v.type === 'tmpfs' || !v.read_only)) paths.push(v.target);
+    for (const t of svc.tmpfs ?? []) paths.push(t.split(':')[0]);
+    for (const e of learned[name]?.write ?? []) paths.push(e.value);
+    out.set(name, paths.map((p) => path.posix.normalize(p)));
   }
   return out;
 }

@@ -34,6 +34,12 @@ export interface LearnInput {
   blocks: Map<string, string>;
   services: string[];
   allowSensitive: boolean;
+  /**
+   * Service → container paths it can already write (rw volumes, tmpfs, scratch, learned write
+   * allowances). Executing from one of them is write-xor-execute broken: an attacker's dropped
+   * file would run, so such an exec is sensitive.
+   */
+  writable?: Map<string, string[]>;
 }
 
 export interface LearnResult {
@@ -138,7 +144,11 @@ export function suggest(records: LogRecord[], input: LearnInput): LearnResult {
     if (rec.lsm === 'apparmor') fromAppArmor(rec, service, add, find);
     else fromAvc(rec, service, add, find);
   }
-  const suggestions = generalise([...acc.values()]).map((s) => markSensitive(s));
+  const general = generalise([...acc.values()]);
+  // What this batch proposes to make writable counts too: write + exec of one path is a dropper.
+  const writable = new Map<string, string[]>([...(input.writable ?? new Map<string, string[]>())].map(([k, v]) => [k, [...v]]));
+  for (const s of general) if (s.category === 'write') writable.set(s.service, [...(writable.get(s.service) ?? []), s.value]);
+  const suggestions = general.map((s) => markSensitive(s, writable.get(s.service) ?? []));
   const out: Suggestion[] = [];
   for (const s of suggestions) {
     if (s.sensitive && !input.allowSensitive) {
@@ -257,10 +267,18 @@ function generalise(items: Acc[]): Suggestion[] {
   return out;
 }
 
-function markSensitive(s: Suggestion): Suggestion {
+function under(p: string, dir: string): boolean {
+  return dir === '/' || p === dir || p.startsWith(`${dir}/`);
+}
+
+function markSensitive(s: Suggestion, writable: string[]): Suggestion {
   if (s.category === 'read' || s.category === 'write' || s.category === 'exec') {
     const why = sensitivePath(s.value);
     if (why) return {...s, sensitive: why};
+  }
+  if (s.category === 'exec') {
+    const w = writable.find((d) => under(s.value, d) || under(d, s.value));
+    if (w) return {...s, sensitive: `the service can write ${w}: a file dropped there would run (write xor execute)`};
   }
   if (s.category === 'capabilities') {
     const why = SENSITIVE_CAPS[s.value.toLowerCase()];
