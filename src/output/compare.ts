@@ -10,10 +10,11 @@
  * - `unknown` lists files in the policy folders (`apparmor/`, `selinux/`) that neither the lock
  *   nor this run account for; `generate` leaves them alone, `check` reports them.
  */
-import {readdirSync, readFileSync, statSync} from 'node:fs';
+import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import type {Artifact} from '../plan/types.js';
 import {LOCK_PATH, parseLock, sha256, type LockFile} from '../render/lock.js';
+import {FolderListing} from './listing.js';
 
 export type FileStatus = 'added' | 'modified' | 'removed' | 'unchanged';
 
@@ -60,22 +61,23 @@ export function readLock(outDir: string): LockFile | undefined {
 /** Folders below the output folder that only hardcompose writes to. */
 const POLICY_DIRS = ['apparmor', 'selinux'];
 
-function listPolicyFiles(outDir: string): string[] {
+function listPolicyFiles(outDir: string, listing: FolderListing): string[] {
   const out: string[] = [];
   const walk = (rel: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(path.join(outDir, rel));
-    } catch {
-      return;
-    }
-    for (const name of names.sort()) {
+    const entries = listing.folder(path.join(outDir, rel));
+    if (typeof entries === 'string') return;
+    for (const name of [...entries.keys()].sort()) {
       const p = `${rel}/${name}`;
-      let isDir = false;
-      try {
-        isDir = statSync(path.join(outDir, p)).isDirectory();
-      } catch {
-        continue;
+      const d = entries.get(name)!;
+      // The entry's own type answers for files and folders; a symlink (or anything else) is
+      // followed, as stat does.
+      let isDir = d.isDirectory();
+      if (!isDir && !d.isFile()) {
+        try {
+          isDir = statSync(path.join(outDir, p)).isDirectory();
+        } catch {
+          continue;
+        }
       }
       if (isDir) walk(p);
       else out.push(p);
@@ -111,19 +113,25 @@ export function compareOutputs(outDir: string, artifacts: Artifact[]): OutputCom
   const locked = new Map((lock?.outputs ?? []).filter((o) => isOutputPath(o?.path)).map((o) => [o.path, String(o.sha256)]));
   const edited = (p: string, disk: string | undefined) => disk !== undefined && locked.has(p) && sha256(disk) !== locked.get(p);
   const files: FileDelta[] = [];
+  // Files that are certainly absent are not opened: a fresh output folder costs no read at all.
+  const listing = new FolderListing();
+  const read = (p: string) => {
+    const file = path.join(outDir, p);
+    return listing.mayExist(file) ? readIfFile(file) : undefined;
+  };
   for (const a of artifacts) {
-    const onDisk = readIfFile(path.join(outDir, a.path));
+    const onDisk = read(a.path);
     const status: FileStatus = onDisk === undefined ? 'added' : onDisk === a.content ? 'unchanged' : 'modified';
     files.push({path: a.path, kind: a.kind, status, onDisk, generated: a.content, handEdited: status !== 'unchanged' && edited(a.path, onDisk)});
   }
   const wanted = new Set(artifacts.map((a) => a.path));
   for (const p of locked.keys()) {
     if (wanted.has(p)) continue;
-    const onDisk = readIfFile(path.join(outDir, p));
+    const onDisk = read(p);
     if (onDisk === undefined) continue;
     files.push({path: p, kind: 'stale', status: 'removed', onDisk, handEdited: edited(p, onDisk)});
   }
   files.sort(byPath);
-  const unknown = listPolicyFiles(outDir).filter((p) => !wanted.has(p) && !locked.has(p));
+  const unknown = listPolicyFiles(outDir, listing).filter((p) => !wanted.has(p) && !locked.has(p));
   return {outDir, files, lock, unknown, upToDate: files.every((f) => f.status === 'unchanged')};
 }

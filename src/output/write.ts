@@ -10,6 +10,7 @@ import path from 'node:path';
 import {ExitError, InternalError, UserError} from '../errors.js';
 import type {Artifact} from '../plan/types.js';
 import {compareOutputs} from './compare.js';
+import {FolderListing} from './listing.js';
 
 export interface WriteResult {
   written: string[];
@@ -27,6 +28,7 @@ export interface Edited {
 export function compareWithDisk(outDir: string, artifacts: Artifact[]) {
   const cmp = compareOutputs(outDir, artifacts);
   const byPath = new Map(artifacts.map((a) => [a.path, a]));
+  const position = new Map(artifacts.map((a, i) => [a, i]));
   const changed: Artifact[] = [];
   const unchanged: string[] = [];
   const stale: string[] = [];
@@ -38,7 +40,7 @@ export function compareWithDisk(outDir: string, artifacts: Artifact[]) {
     if (f.handEdited) edited.push({path: f.path, onDisk: f.onDisk ?? '', generated: f.generated ?? ''});
   }
   // Keep the artifacts' own order (the lock last).
-  changed.sort((a, b) => artifacts.indexOf(a) - artifacts.indexOf(b));
+  changed.sort((a, b) => position.get(a)! - position.get(b)!);
   return {changed, unchanged, stale, edited};
 }
 
@@ -84,28 +86,39 @@ const tmpName = (file: string, tag: string) => path.join(path.dirname(file), `.$
  * temp file first; every file about to be replaced or removed keeps a hard link to its old
  * content; then the renames run, and when one fails the files already replaced are put back,
  * the new ones deleted, and a UserError names the file. No temp file or backup is left behind.
+ *
+ * System calls per written file, for a thousand profiles (issue #8): one open-write-close of the
+ * temp file and one rename. Folders are checked once each, and whether a target exists (so needs
+ * a backup) comes from one listing of its folder; only a name that is there is looked at closer.
  */
 function commit(outDir: string, writes: Array<{path: string; content: string}>, removals: string[]): void {
   const steps: Step[] = [];
   const temps: string[] = [];
   const createdDirs: string[] = [];
+  const knownDirs = new Set<string>();
   let current = '';
   try {
     for (const w of writes) {
       current = path.join(outDir, w.path);
       const dir = path.dirname(current);
-      if (!existsSync(dir)) {
-        const first = mkdirSync(dir, {recursive: true});
-        if (first) createdDirs.push(first);
+      if (!knownDirs.has(dir)) {
+        if (!existsSync(dir)) {
+          const first = mkdirSync(dir, {recursive: true});
+          if (first) createdDirs.push(first);
+        }
+        knownDirs.add(dir);
       }
       const tmp = tmpName(current, 'tmp');
       temps.push(tmp);
       writeFileSync(tmp, w.content, {encoding: 'utf8', mode: 0o644});
     }
+    // Listed after the temp files exist, right before the backups: what is there now is what
+    // the renames replace.
+    const listing = new FolderListing();
     for (const file of [...writes.map((w) => path.join(outDir, w.path)), ...removals.map((p) => path.join(outDir, p))]) {
       current = file;
       const step: Step = {file, done: false};
-      if (existsNotDir(file)) {
+      if (listing.mayExist(file) && existsNotDir(file)) {
         step.backup = tmpName(file, 'bak');
         try {
           linkSync(file, step.backup);
@@ -152,8 +165,11 @@ function existsNotDir(file: string): boolean {
   }
 }
 
+/** Removes the temp files no rename consumed and every backup. */
 function cleanup(temps: string[], steps: Step[]): void {
-  for (const t of temps) rmSync(t, {force: true});
+  temps.forEach((t, i) => {
+    if (!steps[i]?.done) rmSync(t, {force: true});
+  });
   for (const s of steps) if (s.backup) rmSync(s.backup, {force: true});
 }
 
