@@ -22,7 +22,14 @@ export default class Generate extends BaseCommand {
       return;
     }
     for (const w of res.project.warnings) this.warnLine(w);
-    const rel = (p: string) => path.relative(process.cwd(), path.join(res.outDir, p)) || '.';
+    // One path.relative for the folder, not one per file (a thousand lines for a thousand
+    // services); the general form when the current folder is inside the output folder.
+    const cwd = process.cwd();
+    const outRel = path.relative(cwd, res.outDir);
+    const rel =
+      outRel === '..' || outRel.startsWith(`..${path.sep}`) || path.isAbsolute(outRel)
+        ? (p: string) => path.relative(cwd, path.join(res.outDir, p)) || '.'
+        : (p: string) => (outRel ? `${outRel}${path.sep}${p.split('/').join(path.sep)}` : p.split('/').join(path.sep));
     const out: string[] = [`project ${res.plan.project}: backend ${res.plan.backend} (${res.backendFrom}), level ${res.plan.level}, mode ${res.plan.mode}`];
     for (const p of res.written) out.push(`  wrote     ${rel(p)}`);
     for (const p of res.removed) out.push(`  removed   ${rel(p)}`);

@@ -54,6 +54,14 @@ const UNSAFE_CHAR_G =
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/**
+ * Printable ASCII only: none of the characters above can be in it, and its UTF-8 length is its
+ * length. Nearly every path and comment is like this, so the Unicode-aware patterns (which cost
+ * far more per character) only run on the rest (issue #8: a thousand profiles check about
+ * thirty thousand strings).
+ */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** PATH_MAX (4096 bytes including the terminating NUL). */
 const MAX_PATH_BYTES = 4095;
 
@@ -63,10 +71,11 @@ const HINT =
 /** Why `path` is not acceptable as an AppArmor rule path, or undefined when it is. */
 export function pathProblem(path: string): string | undefined {
   if (typeof path !== 'string' || path.length === 0) return 'is empty';
-  if (UNSAFE_CHAR.test(path)) return 'contains a control, line-separator or invisible formatting character';
-  if (LONE_SURROGATE.test(path)) return 'contains an unpaired UTF-16 surrogate (not representable as UTF-8)';
+  const ascii = PRINTABLE_ASCII.test(path);
+  if (!ascii && UNSAFE_CHAR.test(path)) return 'contains a control, line-separator or invisible formatting character';
+  if (!ascii && LONE_SURROGATE.test(path)) return 'contains an unpaired UTF-16 surrogate (not representable as UTF-8)';
   if (!path.startsWith('/')) return 'is not absolute';
-  if (Buffer.byteLength(path, 'utf8') > MAX_PATH_BYTES) return `is longer than ${MAX_PATH_BYTES} bytes`;
+  if ((ascii ? path.length : Buffer.byteLength(path, 'utf8')) > MAX_PATH_BYTES) return `is longer than ${MAX_PATH_BYTES} bytes`;
   if (path === '/') return undefined;
   if (path.endsWith('/')) return 'ends with "/"';
   for (const seg of path.slice(1).split('/')) {
@@ -122,6 +131,7 @@ export function quoteGlobTree(path: string, source?: Provenance): string {
  * whole rest of the line is comment; checked with apparmor_parser 3.0.8).
  */
 export function commentText(text: string): string {
+  if (typeof text === 'string' && PRINTABLE_ASCII.test(text)) return text;
   return String(text).replace(UNSAFE_CHAR_G, (c) => `\\u{${c.charCodeAt(0).toString(16).padStart(4, '0')}}`);
 }
 

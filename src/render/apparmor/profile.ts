@@ -8,6 +8,9 @@
  * Every rule that comes from the plan is followed by a `#` comment naming the compose path that
  * caused it; rules with identical text are written once with their provenance merged. Sections
  * are sorted so the same plan always gives the same bytes.
+ *
+ * Every section appends its lines to one array, joined once at the end (issue #8: a thousand
+ * profiles per run, so no intermediate arrays per section or per template line).
  */
 import {overlaps} from '../../plan/paths.js';
 import {InternalError} from '../../errors.js';
@@ -21,7 +24,7 @@ import type {
   SocketRule,
 } from '../../plan/types.js';
 import {checkCapability, checkProfileName, commentText, quoteGlobTree} from './escape.js';
-import {templateLines} from './template.js';
+import {templateBlock} from './template.js';
 
 const INDENT = '  ';
 /** Column at which provenance comments start, when the rule is short enough. */
@@ -40,30 +43,38 @@ function note(source: string, detail?: string, rule?: string): string {
   return commentText(s);
 }
 
+interface Rule {
+  text: string;
+  rank: number;
+  key: string;
+  notes: string[];
+}
+
 /**
  * Rules of one section, de-duplicated by text. `rank` orders groups inside the section (allows
  * before denies, for instance); within a rank, the order is the caller's sort key.
  */
 class Rules {
-  private readonly byText = new Map<string, {rank: number; key: string; notes: string[]}>();
+  private readonly byText = new Map<string, Rule>();
 
-  add(text: string, notes: string[], rank = 0, key = text): void {
+  add(text: string, note: string, rank = 0, key = text): void {
     const cur = this.byText.get(text);
     if (cur) {
-      for (const n of notes) if (!cur.notes.includes(n)) cur.notes.push(n);
+      if (!cur.notes.includes(note)) cur.notes.push(note);
       return;
     }
-    this.byText.set(text, {rank, key, notes: [...notes]});
+    this.byText.set(text, {text, rank, key, notes: [note]});
   }
 
   get size(): number {
     return this.byText.size;
   }
 
-  lines(): string[] {
-    return [...this.byText.entries()]
-      .sort(([ta, a], [tb, b]) => a.rank - b.rank || cmp(a.key, b.key) || cmp(ta, tb))
-      .map(([text, {notes}]) => ruleLine(text, notes));
+  /** Appends one line per rule, in order, to `out`. */
+  writeTo(out: string[]): void {
+    const rules = [...this.byText.values()];
+    if (rules.length > 1) rules.sort((a, b) => a.rank - b.rank || cmp(a.key, b.key) || cmp(a.text, b.text));
+    for (const r of rules) out.push(ruleLine(r.text, r.notes));
   }
 }
 
@@ -71,31 +82,33 @@ function ruleLine(text: string, notes: string[]): string {
   const line = INDENT + text;
   if (notes.length === 0) return line;
   const pad = line.length < COMMENT_COLUMN ? line.padEnd(COMMENT_COLUMN) : `${line} `;
-  return `${pad}# ${[...notes].sort(cmp).join('; ')}`;
+  return `${pad}# ${notes.length === 1 ? notes[0] : [...notes].sort(cmp).join('; ')}`;
 }
 
 function comment(text: string): string {
   return `${INDENT}# ${commentText(text)}`;
 }
 
-function indent(lines: string[]): string[] {
-  return lines.map((l) => INDENT + l);
+/** A template block (already indented), unless the template has no lines. */
+function pushBlock(out: string[], block: string): void {
+  if (block !== '') out.push(block);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Capabilities
 
-function capabilitySection(sp: ServicePlan): string[] {
+function capabilitySection(sp: ServicePlan, out: string[]): void {
   const rules = new Rules();
   for (const c of sp.capabilities as CapabilityGrant[]) {
     checkCapability(c.name, c.source);
-    rules.add(`capability ${c.name},`, [note(c.source, c.reason, c.rule)]);
+    rules.add(`capability ${c.name},`, note(c.source, c.reason, c.rule));
   }
   let head: string;
   if (sp.privileged) head = 'Capabilities: privileged: true grants every capability; listed one by one.';
   else if (rules.size === 0) head = 'Capabilities: none; every capability is denied.';
   else head = "Capabilities: the effective set (Docker's defaults, cap_add, cap_drop, x-hardcompose).";
-  return [comment(head), ...rules.lines()];
+  out.push(comment(head));
+  rules.writeTo(out);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,10 +130,9 @@ function portText(p: PortRule): string {
   return `${range}/${p.protocol} ${p.how}`;
 }
 
-function networkSection(sp: ServicePlan): string[] {
+function networkSection(sp: ServicePlan, out: string[]): void {
   const net = sp.network;
   if (!NETWORK_MODES.has(net.mode)) throw new InternalError(`unexpected network mode ${JSON.stringify(net.mode)}`);
-  const out: string[] = [];
   const rules = new Rules();
   const ALLOW = 0;
   const DENY = 1;
@@ -128,8 +140,8 @@ function networkSection(sp: ServicePlan): string[] {
   if (net.mode === 'none') {
     out.push(comment(`Network: network_mode none (${net.source}); no IP sockets, local unix sockets only.`));
     const why = note(net.source, 'network_mode: none');
-    rules.add('deny network inet,', [why], DENY);
-    rules.add('deny network inet6,', [why], DENY);
+    rules.add('deny network inet,', why, DENY);
+    rules.add('deny network inet6,', why, DENY);
   } else {
     out.push(comment(`Network: mode ${net.mode} (${net.source}); socket families the service needs.`));
   }
@@ -139,25 +151,25 @@ function networkSection(sp: ServicePlan): string[] {
     for (const p of ports) out.push(comment(`  ${portText(p)}: ${p.source}${p.rule ? ` [${p.rule}]` : ''}`));
   }
 
-  for (const s of net.sockets) rules.add(socketRule(s), [note(s.source, s.reason, s.rule)], ALLOW);
+  for (const s of net.sockets) rules.add(socketRule(s), note(s.source, s.reason, s.rule), ALLOW);
   // Local IPC is not network access; docker-default allows it through its blanket `network,`
   // (in abi 3.0 `network` includes unix sockets).
-  rules.add('network unix,', ['local sockets, as in docker-default'], ALLOW);
+  rules.add('network unix,', 'local sockets, as in docker-default', ALLOW);
 
   if (net.raw) {
     const why = note(net.source, 'raw and packet sockets allowed');
-    rules.add('network inet raw,', [why], ALLOW);
-    rules.add('network inet6 raw,', [why], ALLOW);
-    rules.add('network packet,', [why], ALLOW);
+    rules.add('network inet raw,', why, ALLOW);
+    rules.add('network inet6 raw,', why, ALLOW);
+    rules.add('network packet,', why, ALLOW);
   } else {
     // What NET_RAW guards: raw IP and packet sockets. Not `deny network raw`, which would also
     // deny netlink's SOCK_RAW sockets (address and route lookups).
     const why = 'raw and packet sockets not needed';
-    rules.add('deny network inet raw,', [why], DENY);
-    rules.add('deny network inet6 raw,', [why], DENY);
-    rules.add('deny network packet,', [why], DENY);
+    rules.add('deny network inet raw,', why, DENY);
+    rules.add('deny network inet6 raw,', why, DENY);
+    rules.add('deny network packet,', why, DENY);
   }
-  return [...out, ...rules.lines()];
+  rules.writeTo(out);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,34 +183,34 @@ function fileRules(sp: ServicePlan): Rules {
   const files = [...(sp.files as FileRule[])].sort(
     (a, b) => cmp(a.path, b.path) || ACCESS_ORDER[a.access] - ACCESS_ORDER[b.access] || cmp(a.source, b.source),
   );
-  const execPaths = files.filter((f) => f.access === 'exec').map((f) => f.path);
+  const execPaths = strict ? files.filter((f) => f.access === 'exec').map((f) => f.path) : [];
   for (const f of files) {
     if (!(f.access in ACCESS_ORDER)) throw new InternalError(`unexpected file access ${JSON.stringify(f.access)}`);
     const tree = quoteGlobTree(f.path, f.source);
-    const why = [note(f.source, f.detail, f.rule)];
+    const why = note(f.source, f.detail, f.rule);
     // Sort key: the path, then a fixed order per access, so a path's rules stay together.
-    const key = (n: number): string => `${f.path}\u0000${n}`;
+    const key = `${f.path}\u0000`;
     switch (f.access) {
       case 'read':
-        rules.add(`${tree} r,`, why, 0, key(0));
+        rules.add(`${tree} r,`, why, 0, `${key}0`);
         break;
       case 'exec':
-        rules.add(`${tree} mrix,`, why, 0, key(1));
+        rules.add(`${tree} mrix,`, why, 0, `${key}1`);
         break;
       case 'write':
         if (strict) {
-          rules.add(`${tree} rwkl,`, why, 0, key(2));
+          rules.add(`${tree} rwkl,`, why, 0, `${key}2`);
           // Nothing writable may be executed or mapped executable; deny beats the `/** rmix`.
           // Unless the user asked for exec on an overlapping path (x-hardcompose/learned exec):
           // a deny would silently beat that allow, so the plan reports it as a finding instead.
-          if (!execPaths.some((e) => overlaps(e, f.path))) rules.add(`audit deny ${tree} mx,`, why, 0, key(3));
+          if (!execPaths.some((e) => overlaps(e, f.path))) rules.add(`audit deny ${tree} mx,`, why, 0, `${key}3`);
         } else {
           // Already allowed by `file,`; written out so a reviewer sees the intent.
-          rules.add(`${tree} rwk,`, why, 0, key(2));
+          rules.add(`${tree} rwk,`, why, 0, `${key}2`);
         }
         break;
       case 'deny-write':
-        rules.add(`deny ${tree} wl,`, why, 0, key(4));
+        rules.add(`deny ${tree} wl,`, why, 0, `${key}4`);
         break;
     }
   }
@@ -217,24 +229,27 @@ function deviceRules(sp: ServicePlan): Rules {
     const tree = quoteGlobTree(d.path, d.source);
     const perms = devicePerms(d);
     // The host side (hostPath) never appears: rules name paths as the container sees them.
-    const why = [note(d.source, `device ${d.path} (${String(d.permissions ?? '')})`, d.rule)];
+    const why = note(d.source, `device ${d.path} (${String(d.permissions ?? '')})`, d.rule);
     // `m` (mknod) is a cgroup permission, not a file one; with neither r nor w, nothing to allow.
     if (perms) rules.add(`${tree} ${perms},`, why, 0, d.path);
   }
   return rules;
 }
 
-function fileSection(sp: ServicePlan): string[] {
+function fileSection(sp: ServicePlan, out: string[]): void {
   const strict = sp.level === 'strict';
-  const out = indent(templateLines(strict ? 'strict-files' : 'baseline-files', sp.profileName));
+  pushBlock(out, templateBlock(strict ? 'strict-files' : 'baseline-files', sp.profileName));
   if (sp.readOnlyRoot) out.push(comment('read_only: true: the engine mounts the root file system read-only.'));
   const files = fileRules(sp);
   if (files.size > 0) {
-    out.push('', comment('Mounts and paths as the container sees them.'), ...files.lines());
+    out.push('', comment('Mounts and paths as the container sees them.'));
+    files.writeTo(out);
   }
   const devices = deviceRules(sp);
-  if (devices.size > 0) out.push('', comment('Devices.'), ...devices.lines());
-  return out;
+  if (devices.size > 0) {
+    out.push('', comment('Devices.'));
+    devices.writeTo(out);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,36 +262,33 @@ export function renderAppArmorProfile(plan: SecurityPlan, sp: ServicePlan): stri
   if (sp.mode !== 'enforce' && sp.mode !== 'complain') throw new InternalError(`unexpected mode ${JSON.stringify(sp.mode)}`);
   const name = sp.profileName;
   const inputs = plan.inputs.length > 0 ? plan.inputs.join(', ') : '(no input files)';
-  const flags = ['attach_disconnected', 'mediate_deleted', ...(sp.mode === 'complain' ? ['complain'] : [])];
+  const flags = sp.mode === 'complain' ? 'attach_disconnected,mediate_deleted,complain' : 'attach_disconnected,mediate_deleted';
 
-  const notes: string[] = [];
-  if (sp.privileged) {
-    notes.push(comment('privileged: true: Docker applies this profile at the first start only; exec and restarts run unconfined.'));
-  }
-  if (sp.mode === 'complain') notes.push(comment('complain mode: violations are logged, explicit deny rules still apply.'));
-
-  const hostNs: string[] = [];
-  if (sp.pidHost) hostNs.push(comment('pid: host: host processes are visible; signals and ptrace stay limited as below.'));
-  if (sp.ipcHost) hostNs.push(comment('ipc: host: the host IPC namespace is shared (not mediated by AppArmor 3.0).'));
-
-  const body: string[][] = [
-    [`${INDENT}#include <abstractions/base>`, ...notes],
-    capabilitySection(sp),
-    networkSection(sp),
-    fileSection(sp),
-    indent(templateLines('kernel-interfaces', name)),
-    [...hostNs, ...indent(templateLines('peers', name))],
-  ];
-
-  const lines = [
+  const out: string[] = [
     `# Generated by hardcompose ${commentText(plan.toolVersion)} from ${commentText(inputs)}. Edit x-hardcompose, not this file.`,
     `# Service ${commentText(sp.service)} of project ${commentText(plan.project)}; level ${sp.level}; mode ${sp.mode}.`,
     'abi <abi/3.0>,',
     '#include <tunables/global>',
     '',
-    `profile ${name} flags=(${flags.join(',')}) {`,
-    ...body.flatMap((section, i) => (i === 0 ? section : ['', ...section])),
-    '}',
+    `profile ${name} flags=(${flags}) {`,
+    `${INDENT}#include <abstractions/base>`,
   ];
-  return `${lines.join('\n')}\n`;
+  if (sp.privileged) {
+    out.push(comment('privileged: true: Docker applies this profile at the first start only; exec and restarts run unconfined.'));
+  }
+  if (sp.mode === 'complain') out.push(comment('complain mode: violations are logged, explicit deny rules still apply.'));
+  out.push('');
+  capabilitySection(sp, out);
+  out.push('');
+  networkSection(sp, out);
+  out.push('');
+  fileSection(sp, out);
+  out.push('');
+  pushBlock(out, templateBlock('kernel-interfaces', name));
+  out.push('');
+  if (sp.pidHost) out.push(comment('pid: host: host processes are visible; signals and ptrace stay limited as below.'));
+  if (sp.ipcHost) out.push(comment('ipc: host: the host IPC namespace is shared (not mediated by AppArmor 3.0).'));
+  pushBlock(out, templateBlock('peers', name));
+  out.push('}');
+  return `${out.join('\n')}\n`;
 }

@@ -39,3 +39,18 @@ export function templateLines(name: TemplateName, profileName: string): string[]
   if (!lines) throw new InternalError(`unknown AppArmor template ${name}`);
   return lines.map((l) => l.split('%NAME%').join(profileName));
 }
+
+/** Each template as one indented block, cut at its `%NAME%` markers once. */
+const BLOCKS = new Map<TemplateName, readonly string[]>(
+  [...TEMPLATES].map(([n, lines]) => [n, lines.map((l) => `  ${l}`).join('\n').split('%NAME%')]),
+);
+
+/**
+ * The same lines as templateLines, indented by two spaces and joined with `\n` into one block
+ * (empty for an empty template): a profile costs one join per template, not one per line.
+ */
+export function templateBlock(name: TemplateName, profileName: string): string {
+  const parts = BLOCKS.get(name);
+  if (!parts) throw new InternalError(`unknown AppArmor template ${name}`);
+  return parts.join(profileName);
+}
