@@ -1,7 +1,7 @@
 /** up refuses privileged services under AppArmor: Docker drops their profile on restart and exec (lab, issue #7). */
 import {test} from 'uvu';
 import * as assert from 'uvu/assert';
-import {privilegedRefusal, privilegedUnderAppArmor, privilegedWarning} from '../src/core/host-check.js';
+import {complainWarning, privilegedRefusal, privilegedUnderAppArmor, privilegedWarning} from '../src/core/host-check.js';
 
 const svc = (service: string, privileged: boolean, extra: {skip?: boolean; pinned?: unknown} = {}) => ({service, privileged, skip: extra.skip ?? false, pinned: extra.pinned});
 
@@ -20,6 +20,15 @@ test('the refusal says what Docker does, how to fix it, and that nothing started
   assert.match(text, '--allow-unconfined');
   assert.match(text, 'Nothing was started.');
   assert.ok(privilegedWarning(['agent'], 'edge').every((l) => l.startsWith('WARNING') || /^!+$/.test(l)));
+});
+
+test('complain mode is never silent: the warning names the services, says they are not enforced and how to get back', () => {
+  const aa = complainWarning(['app', 'worker'], 'apparmor', 'shop').join('\n');
+  assert.match(aa, 'app, worker of project shop are not enforced');
+  assert.match(aa, 'audit deny rules included');
+  assert.match(aa, 'hardcompose learn');
+  assert.match(aa, '--mode enforce');
+  assert.match(complainWarning(['app'], 'selinux', 'shop').join('\n'), 'permissive');
 });
 
 test.run();

@@ -61,6 +61,7 @@ function printEvent(e: PassthroughEvent): void {
       break;
     }
     case 'unconfined':
+    case 'complain':
       lines.push(...e.warning);
       break;
     case 'loaded':

@@ -151,3 +151,19 @@ export function privilegedWarning(services: string[], project: string): string[]
   const bar = '!'.repeat(78);
   return [bar, `WARNING: --allow-unconfined: privileged service(s) ${services.join(', ')} of project ${project}:`, ...PRIVILEGED_WHY.map((l) => `WARNING: ${l}`), bar];
 }
+
+/**
+ * Complain mode is not enforcement: say so on every start. Under AppArmor the kernel allows and
+ * logs what the profile does not allow, `audit deny` rules included (seen in the lab, kernel
+ * 6.1: an exec the profile's `audit deny ... mx` forbids ran); only the silent `deny` rules still
+ * block. An SELinux permissive domain blocks nothing.
+ */
+export function complainWarning(services: string[], backend: 'apparmor' | 'selinux', project: string): string[] {
+  const what = backend === 'apparmor'
+    ? 'the kernel logs and allows what the profiles forbid (audit deny rules included; only silent deny rules still block)'
+    : 'their SELinux domains are permissive: every denial is logged and allowed';
+  return [
+    `hardcompose: WARNING: complain mode: service(s) ${services.join(', ')} of project ${project} are not enforced: ${what}.`,
+    'hardcompose: WARNING: run the workload, then `hardcompose learn --from <kernel or audit log> --write`, review the diff, and start again with --mode enforce.',
+  ];
+}

@@ -40,6 +40,8 @@ export type PassthroughEvent =
   | {kind: 'regenerated'; ensured: EnsureResult}
   /** `warning`: the loud multi-line warning to print (core/host-check.ts unconfinedWarning). */
   | {kind: 'unconfined'; verdict: HostVerdict; project: string; warning: string[]}
+  /** Services whose policy is in complain mode: logged, not enforced (core/host-check.ts complainWarning). */
+  | {kind: 'complain'; services: string[]; warning: string[]}
   | {kind: 'loaded'; outcome: LoadOutcome}
   | {kind: 'load-skipped'; reason: string};
 
@@ -146,6 +148,8 @@ export async function runPassthrough(opts: PassthroughOptions, onEvent: (e: Pass
     const changed = new Set(ensured.written.filter((p) => p.startsWith(`${backend}/`)).map((p) => set.names[set.files.indexOf(path.join(built.outDir, p))]).filter(Boolean));
     const outcome = await loadPolicySet(set, {mode: 'needed', changed});
     onEvent({kind: 'loaded', outcome});
+    const complain = built.plan.services.filter((s) => !s.skip && !s.pinned && s.mode === 'complain').map((s) => s.service);
+    if (complain.length) onEvent({kind: 'complain', services: complain, warning: check.complainWarning(complain, backend, built.project.name)});
   }
 
   const overlay = path.join(built.outDir, 'overlay.yml');

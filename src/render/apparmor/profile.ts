@@ -276,7 +276,7 @@ export function renderAppArmorProfile(plan: SecurityPlan, sp: ServicePlan): stri
   if (sp.privileged) {
     out.push(comment('privileged: true: Docker applies this profile at the first start only; exec and restarts run unconfined.'));
   }
-  if (sp.mode === 'complain') out.push(comment('complain mode: violations are logged, explicit deny rules still apply.'));
+  if (sp.mode === 'complain') out.push(comment('complain mode: violations are logged and allowed, audit deny rules included; only silent deny rules still block.'));
   out.push('');
   capabilitySection(sp, out);
   out.push('');
