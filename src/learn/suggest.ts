@@ -185,7 +185,9 @@ function fromAppArmor(rec: AppArmorRecord, service: string, add: Add, find: Find
     find(service, 'signal', `signal ${rec.signal ?? ''} ${mask} with ${rec.peer ?? 'another profile'} was ${rec.decision.toLowerCase()}`, rec.line);
   } else if (rec.name && rec.name.startsWith('/')) {
     const p = path.posix.normalize(rec.name);
-    if (WRITE_MASK.test(mask)) add(service, 'write', CREATE_OPS.has(op) ? path.posix.dirname(p) : p, rec.line);
+    // A created file stands for its folder (new names keep coming), unless the file itself is
+    // sensitive: an O_CREAT open of /etc/shadow logs mknod too, and "write /etc" would hide it.
+    if (WRITE_MASK.test(mask)) add(service, 'write', CREATE_OPS.has(op) && !sensitivePath(p) ? path.posix.dirname(p) : p, rec.line);
     else if (/[xm]/.test(mask)) add(service, 'exec', p, rec.line);
     else if (/r/.test(mask)) add(service, 'read', p, rec.line);
   } else {
