@@ -10,7 +10,8 @@
 #                  logs in .cache/lab/run/ (serial.log is shown here as progress)
 #   4. in guest    lab/guest/boot.sh: dockerd, then lab/guest/driver.js: every lab stack and
 #                  example under hardcompose (baseline and strict), docker-default and unconfined,
-#                  the probe suite of lab/probes.js in every container, the cost of confinement
+#                  the probe suite of lab/probes.js in every container, the cost of confinement,
+#                  and the learn round trip on lab/learn (complain, learn --write, enforce)
 #   5. report      lab/report.js: a table here, the JSON at --report FILE
 # Exit status: 0 all as expected; 1 a probe not as expected (or the guest failed); 2 bad usage.
 # When qemu cannot be installed or started, the lab is skipped (exit 0) with a line saying why.
@@ -25,6 +26,7 @@
 #   HARDCOMPOSE_LAB_CACHE     cache dir (default <repo>/.cache/lab)
 #   HARDCOMPOSE_LAB_NO_BUILD=1  do not run `npm run build` first
 #   HARDCOMPOSE_LAB_SMP, HARDCOMPOSE_LAB_MEM   guest CPUs (default 2) and MiB (default 2048)
+#   HARDCOMPOSE_LAB_STACKS=a,b  only these stacks (lab development: lab/stacks/strict,lab/learn)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -89,8 +91,13 @@ left=$((BUDGET - (SECONDS - START)))
 # the guest's own budget: what is left minus boot (~1 min under emulation) and a margin
 guest_budget=$((left - 120))
 [ "$guest_budget" -ge 180 ] || die "only ${left}s of the ${BUDGET}s budget left after building the image"
-printf '{"budgetSec": %d, "benchRuns": %d, "benchIterations": %d, "parallel": %d}\n' \
-  "$guest_budget" "${HARDCOMPOSE_LAB_BENCH_RUNS:-7}" "${HARDCOMPOSE_LAB_BENCH_ITERATIONS:-100}" "${HARDCOMPOSE_LAB_PARALLEL:-3}" >"$RUN/out/params.json"
+stacks_json=""
+if [ -n "${HARDCOMPOSE_LAB_STACKS:-}" ]; then
+  stacks_json=", \"stacks\": $(printf '%s' "$HARDCOMPOSE_LAB_STACKS" | node -e 'process.stdout.write(JSON.stringify(require("fs").readFileSync(0, "utf8").split(",").filter(Boolean)))')"
+fi
+printf '{"budgetSec": %d, "benchRuns": %d, "benchIterations": %d, "parallel": %d%s}\n' \
+  "$guest_budget" "${HARDCOMPOSE_LAB_BENCH_RUNS:-7}" "${HARDCOMPOSE_LAB_BENCH_ITERATIONS:-100}" "${HARDCOMPOSE_LAB_PARALLEL:-3}" \
+  "$stacks_json" >"$RUN/out/params.json"
 
 # what the guest runs: the CLI as built (dist/, bin/, templates, runtime node_modules), the lab
 # and the examples, as one tar (node over 9p is slow under emulation; the guest unpacks it)
@@ -160,6 +167,7 @@ if [ -n "$CAPTURE" ] && [ -s "$RUN/out/report.json" ]; then
   mkdir -p "$CAPTURE"
   cp "$RUN/out/report.json" "$CAPTURE/report.json"
   [ -f "$RUN/out/apparmor.log" ] && cp "$RUN/out/apparmor.log" "$CAPTURE/apparmor.log"
+  [ -f "$RUN/out/learn-complain.log" ] && cp "$RUN/out/learn-complain.log" "$CAPTURE/learn-complain.log"
   [ -d "$RUN/out/generated" ] && rm -rf "$CAPTURE/generated" && cp -r "$RUN/out/generated" "$CAPTURE/generated"
   say "capture written to $CAPTURE"
 fi

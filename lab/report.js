@@ -7,7 +7,8 @@
 // service, probe, threat, expect, and the outcome under each policy), the kernel, the cost of
 // confinement and a summary; copies the JSON to FILE when asked. Exit status: 0 when every
 // attack probe was denied and every functional probe allowed under hardcompose (at the level the
-// project declares), 1 otherwise, 2 when there is no usable report.
+// project declares) and the learn round trip went as expected, 1 otherwise, 2 when there is no
+// usable report.
 import {copyFileSync, mkdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 
@@ -91,6 +92,28 @@ for (const s of report.stacks ?? []) {
     for (const [svc, e] of Object.entries(rd.errors ?? {})) if (e !== rd.error) out.push(`error: ${s.example} ${svc} [${policy}]: ${e.split('\n')[0]}`);
   }
 }
+// the learn round trip (lab/learn, issue #9): outcomes per phase, what learn proposed and reported
+const L = report.learn;
+const learnBad = [];
+if (L?.skipped) out.push(`note: learn round trip not run: ${L.skipped}`);
+else if (L) {
+  out.push('', `Learn round trip (${L.stack}, project ${L.project}): enforce, complain, hardcompose learn --write, enforce again`);
+  const phases = Object.keys(L.expect ?? {});
+  const ops = [...new Set(phases.flatMap((p) => Object.keys(L.expect[p])))];
+  const lw = ['operation', ...phases].map((c, k) => Math.max(c.length, ...(k === 0 ? ops : ops.map((o) => `${L.outcomes?.[phases[k - 1]]?.[o]?.outcome ?? '-'} (want ${L.expect[phases[k - 1]][o]})`)).map((x) => x.length)));
+  const lrow = (r) => r.map((c, k) => c.padEnd(lw[k])).join('  ').trimEnd();
+  out.push(lrow(['operation', ...phases]));
+  for (const o of ops) out.push(lrow([o, ...phases.map((p) => `${L.outcomes?.[p]?.[o]?.outcome ?? '-'} (want ${L.expect[p][o]})`)]));
+  if (L.learn) {
+    out.push(`learn read ${L.complainLogLines} kernel log line(s) of the complain run: ${L.learn.counts.attributed} for the project, ${L.learn.counts.ignored} for other profiles, ${L.learn.counts.malformed} malformed`);
+    for (const x of L.learn.suggestions) out.push(`  proposed: ${x.service} ${x.category} ${x.value} (${x.evidence} records)`);
+    for (const f of L.learn.findings) out.push(`  finding:  ${f.service} ${f.code}: ${f.message} (${f.evidence} records)`);
+  }
+  if (L.learnedRule?.length) out.push(`regenerated profile: ${L.learnedRule.join(' | ')}`);
+  learnBad.push(...(L.problems ?? []));
+  out.push(learnBad.length ? 'learn round trip NOT AS EXPECTED:' : 'learn round trip as expected: the once-denied cache works after learn --write; the attacks stay denied');
+  for (const p of learnBad) out.push(`  ${p}`);
+}
 const explain = (r) => `  ${r.example} ${r.service} ${r.probe} (${r.level}): expected ${r.expect}, got ${r.profiles.hardcompose} (unconfined: ${r.profiles.unconfined}): ${r.detail[`hardcompose-${r.level}`]}`;
 if (unsure.length) {
   out.push('', `INCONCLUSIVE (${unsure.length}): the probe could not run cleanly, or the function fails unconfined too:`);
@@ -104,4 +127,4 @@ if (bad.length) {
 }
 if (dest) out.push(`report: ${dest}`);
 process.stdout.write(`${out.join('\n')}\n`);
-process.exit(bad.length ? 1 : 0);
+process.exit(bad.length || learnBad.length ? 1 : 0);

@@ -163,4 +163,34 @@ test('learn: an exec from a path the service can write is a finding, not a propo
   assert.equal(forced.suggestions.filter((s) => s.category === 'exec').map((s) => s.value).sort(), ['/opt/vendor/bin/helper', '/srv/plugins/a.so', '/tmp/payload', '/var/cache/api/tool']);
 });
 
+test('learn on the lab capture of a complain-mode run (lab/learn): the cache is proposed, the attacks are findings; --write → generate → compiled', async () => {
+  const root = repoRoot();
+  const log = path.join(root, 'lab/captures/learn-complain.log');
+  const text = readFileSync(log, 'utf8');
+  assert.ok(text.includes('apparmor="ALLOWED"'), 'a complain-mode capture logs ALLOWED records');
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'hc-learn-lab-')), 'learn');
+  cpSync(path.join(root, 'lab/learn'), dir, {recursive: true});
+  const res = await learn(dir, {from: [log], write: true, now: Date.now()});
+  assert.is(res.project, 'lablearn');
+  assert.is(res.counts.malformed, 0, JSON.stringify(res.malformed));
+  assert.ok(res.counts.ignored >= 1, 'the lab\'s other profiles (docker-default) are counted, not attributed');
+  assert.equal(res.suggestions.map((s) => [s.service, s.category, s.value]), [['app', 'write', '/var/cache/app']]);
+  // the application wrote 12 cache entries: each a create and a write, all in one allowance
+  assert.ok(res.suggestions[0].evidence >= 24, String(res.suggestions[0].evidence));
+  const msgs = res.findings.map((f) => `${f.code}: ${f.message}`);
+  assert.ok(msgs.some((m) => m.startsWith('sensitive: write /etc/shadow is sensitive (password hashes)')), JSON.stringify(msgs));
+  assert.ok(msgs.some((m) => m.startsWith('sensitive: exec /tmp/lab-dropped/echo is sensitive (the service can write /tmp')), JSON.stringify(msgs));
+  assert.not.ok(msgs.some((m) => m.includes('write /etc ')), 'a created sensitive file is named, not its folder');
+  assert.equal(res.written?.added, [{service: 'app', category: 'write', value: '/var/cache/app'}]);
+  const built = await build(dir);
+  const profile = built.artifacts.find((a) => a.path === 'apparmor/hardcompose.lablearn.app')!.content;
+  assert.match(profile, /"\/var\/cache\/app\{,\/\*\*\}" rwkl, +# hardcompose\.allow\.yml: services\.app\.write\[0\]/);
+  assert.match(profile, /audit deny "\/var\/cache\/app\{,\/\*\*\}" mx,/, 'a learned write path is not executable');
+  assert.not.match(profile, /shadow/);
+  if (requireTools('learn lab capture compile', 'apparmor_parser')) {
+    const r = compileProfile({text: profile});
+    assert.ok(r.ok, r.stderr);
+  }
+});
+
 test.run();

@@ -118,7 +118,8 @@ async function schedule(tasks, limit, fn, onSkip) {
 async function buildImages(stubs) {
   const root = path.join(WORK, 'rootfs');
   rmSync(root, {recursive: true, force: true});
-  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'usr/local/bin', 'etc', 'proc', 'sys', 'dev', 'mnt', 'root', 'run', 'tmp', 'var/tmp']) {
+  // var/cache/app: the cache the lab/learn application keeps in its image (the learn round trip)
+  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'usr/local/bin', 'etc', 'proc', 'sys', 'dev', 'mnt', 'root', 'run', 'tmp', 'var/tmp', 'var/cache/app']) {
     mkdirSync(path.join(root, d), {recursive: true});
   }
   cpSync('/bin/busybox', path.join(root, 'bin/busybox'));
@@ -132,6 +133,8 @@ async function buildImages(stubs) {
   }
   writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
   writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+  writeFileSync(path.join(root, 'etc/shadow'), 'root:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n');
+  chmodSync(path.join(root, 'etc/shadow'), 0o640);
   chmodSync(path.join(root, 'tmp'), 0o1777);
   chmodSync(path.join(root, 'var/tmp'), 0o1777);
   const tar = path.join(WORK, 'rootfs.tar');
@@ -475,6 +478,106 @@ async function runRound(stack, policy, hostPid) {
   return round;
 }
 
+// ----------------------------------------------------------------------------------- learn
+
+/**
+ * The learn round trip (issue #9) on lab/learn, one application at the strict level whose cache
+ * in /var/cache/app nothing in its compose file declares:
+ *   enforce-before  hardcompose up -d             the cache is denied (the lab has teeth)
+ *   complain        hardcompose up -d --mode complain; the same operations, the kernel logs them
+ *   learn           hardcompose learn --from <the complain run's kernel log> [--json | --write]
+ *   enforce-after   hardcompose up -d             the cache works, the attacks stay denied
+ * The operations run in the main process's label, like the probes. The attacks are what an
+ * intruder would do during the complain run; learn must report them, not propose them.
+ */
+const LEARN_OPS = [
+  {id: 'app-cache', threat: 'function', script: 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "entry $i" > /var/cache/app/entry-$i || exit 1; done; cat /var/cache/app/entry-12'},
+  {id: 'write-shadow', threat: 'data', script: "echo 'root:$6$lab$intruder:19000:0:99999:7:::' > /etc/shadow && head -c 12 /etc/shadow"},
+  {id: 'exec-dropped', threat: 'escape', script: 'mkdir -p /tmp/lab-dropped && cp /bin/busybox /tmp/lab-dropped/echo && /tmp/lab-dropped/echo ran'},
+  // a silent `deny` rule (deny network inet raw): not logged, so learn never sees it
+  {id: 'raw-socket', threat: 'lateral', script: 'traceroute -n -m 1 -q 1 -w 1 127.0.0.1'},
+];
+const LEARN_EXPECT = {
+  'enforce-before': {'app-cache': 'denied', 'write-shadow': 'denied', 'exec-dropped': 'denied', 'raw-socket': 'denied'},
+  // Complain mode logs and allows what the profile does not allow, and (kernel 6.1) what its
+  // `audit deny` rules forbid: the dropped binary runs. Only silent `deny` rules still block.
+  complain: {'app-cache': 'allowed', 'write-shadow': 'allowed', 'exec-dropped': 'allowed', 'raw-socket': 'denied'},
+  'enforce-after': {'app-cache': 'allowed', 'write-shadow': 'denied', 'exec-dropped': 'denied', 'raw-socket': 'denied'},
+};
+
+function kmsg(text) {
+  try { writeFileSync('/dev/kmsg', `${text}\n`); } catch { /* no /dev/kmsg: the window is then the whole log */ }
+}
+
+async function learnRoundTrip(stack) {
+  const res = {stack: stack.label, project: stack.project, expect: LEARN_EXPECT, steps: [], outcomes: {}, labels: {}, problems: []};
+  const svc = stack.services[0];
+  const keep = path.join(OUT, 'generated', 'lab-learn');
+  rmSync(keep, {recursive: true, force: true});
+  mkdirSync(keep, {recursive: true});
+  const profile = path.join(stack.dir, 'hardcompose/apparmor', `hardcompose.${stack.project}.${svc.name}`);
+  const hc = async (step, args) => {
+    const r = await run(HC[0], [...HC.slice(1), ...args], {cwd: stack.dir, timeoutMs: 600_000});
+    res.steps.push({step, command: `hardcompose ${args.join(' ')}`, status: r.status, output: tail(`${r.stdout}${r.stderr}`.trim(), 1500)});
+    if (r.status !== 0) throw new Error(`${step}: hardcompose ${args.join(' ')} exited ${r.status}: ${tail(r.stderr + r.stdout, 800)}`);
+    return r;
+  };
+  const phase = async (step, upArgs) => {
+    await hc(step, ['up', '-d', ...upArgs]);
+    cpSync(profile, path.join(keep, `${step}.apparmor`));
+    const [c] = await waitRunning(stack);
+    if (!c?.running) throw new Error(`${step}: the container is not running (exit ${c?.exitCode})`);
+    res.labels[step] = c.attr;
+    const got = await execProbes(LEARN_OPS, c, {}, '');
+    res.outcomes[step] = Object.fromEntries(LEARN_OPS.map((p) => [p.id, {outcome: got[p.id].outcome, detail: `${got[p.id].errno}: ${got[p.id].detail}`}]));
+    await hc(step, ['down', '-t', '0']);
+  };
+  try {
+    await phase('enforce-before', []);
+    kmsg('hardcompose-lab: learn complain run begins');
+    await phase('complain', ['--mode', 'complain']);
+    kmsg('hardcompose-lab: learn complain run ends');
+    const lines = runSync('dmesg', []).stdout.split('\n');
+    const from = lines.findLastIndex((l) => l.includes('hardcompose-lab: learn complain run begins'));
+    const to = lines.findLastIndex((l) => l.includes('hardcompose-lab: learn complain run ends'));
+    const window = lines.slice(from + 1, to > from ? to : lines.length).filter((l) => /apparmor=/.test(l));
+    const log = path.join(OUT, 'learn-complain.log');
+    writeFileSync(log, `${window.join('\n')}\n`);
+    res.complainLogLines = window.length;
+    const proposed = JSON.parse((await hc('learn', ['learn', '--from', log, '--json'])).stdout);
+    res.learn = {suggestions: proposed.suggestions.map((x) => ({service: x.service, category: x.category, value: x.value, evidence: x.evidence})),
+      findings: proposed.findings.map((f) => ({service: f.service, code: f.code, message: f.message, evidence: f.evidence})), counts: proposed.counts};
+    await hc('learn --write', ['learn', '--from', log, '--write']);
+    cpSync(path.join(stack.dir, 'hardcompose.allow.yml'), path.join(keep, 'hardcompose.allow.yml'));
+    await phase('enforce-after', []);
+    res.learnedRule = readFileSync(profile, 'utf8').split('\n').filter((l) => l.includes('/var/cache/app')).map((l) => l.trim());
+  } catch (e) {
+    res.error = String(e.message ?? e);
+  } finally {
+    await run(HC[0], [...HC.slice(1), 'down', '-v', '-t', '0'], {cwd: stack.dir, timeoutMs: 600_000});
+  }
+  // the verdict, here where the facts are; lab/report.js prints it and fails on problems
+  if (res.error) res.problems.push(res.error);
+  for (const [step, want] of Object.entries(LEARN_EXPECT)) {
+    for (const [op, outcome] of Object.entries(want)) {
+      const got = res.outcomes[step]?.[op];
+      if (got && got.outcome !== outcome) res.problems.push(`${step} ${op}: expected ${outcome}, got ${got.outcome} (${got.detail})`);
+    }
+  }
+  if (res.learn) {
+    const s = res.learn.suggestions;
+    if (!s.some((x) => x.category === 'write' && x.value === '/var/cache/app')) res.problems.push(`learn did not propose write /var/cache/app: ${JSON.stringify(s)}`);
+    for (const x of s) if (x.category !== 'write' || x.value !== '/var/cache/app') res.problems.push(`learn proposed more than the cache: ${x.category} ${x.value}`);
+    const f = res.learn.findings.map((x) => x.message).join('\n');
+    if (!/write \/etc\/shadow is sensitive/.test(f)) res.problems.push('learn did not report the write to /etc/shadow as a finding');
+    if (!/\/tmp\/lab-dropped/.test(f)) res.problems.push('learn did not report the exec of /tmp/lab-dropped as a finding');
+  }
+  if (res.outcomes['enforce-after'] && !res.learnedRule?.length) res.problems.push('the regenerated profile has no rule for /var/cache/app');
+  res.ok = res.problems.length === 0;
+  say(`learn round trip: ${res.ok ? 'as expected' : `${res.problems.length} problem(s): ${res.problems[0]}`}`);
+  return res;
+}
+
 // ----------------------------------------------------------------------------------- overhead
 
 function median(xs) {
@@ -574,7 +677,11 @@ async function main() {
 
   let t = uptime();
   const stacks = discoverStacks();
-  await Promise.all(stacks.map((s) => loadStack(s)));
+  // the learn round trip's stack: not a probe-round stack (lab/learn, not lab/stacks)
+  const learnSrc = path.join(REPO, 'lab/learn');
+  const learnStack = existsSync(path.join(learnSrc, 'compose.yaml')) && (!Array.isArray(params.stacks) || params.stacks.includes('lab/learn'))
+    ? {label: 'lab/learn', kind: 'learn', src: learnSrc, dir: path.join(WORK, 'stacks', 'lab-learn'), files: ['compose.yaml']} : null;
+  await Promise.all([...stacks, ...(learnStack ? [learnStack] : [])].map((s) => loadStack(s)));
   for (const s of stacks.filter((x) => x.backend !== 'apparmor')) {
     report.notes.push(`${s.label}: not run, its backend is ${s.backend} (x-hardcompose.backend); this lab enforces AppArmor`);
     say(`${s.label}: backend ${s.backend}, not run`);
@@ -611,6 +718,7 @@ async function main() {
   const examples = stacks.filter((s) => s.kind !== 'lab');
   const tasks = [
     ...lab.map((stack) => ({stack, policy: `hardcompose-${stack.level}`})),
+    ...(learnStack ? [{stack: learnStack, policy: 'learn'}] : []),
     ...lab.map((stack) => ({stack, policy: 'docker-default'})),
     ...lab.map((stack) => ({stack, policy: 'unconfined'})),
     ...examples.map((stack) => ({stack, policy: `hardcompose-${stack.level}`})),
@@ -621,8 +729,10 @@ async function main() {
   ];
   t = uptime();
   await schedule(tasks, Number(params.parallel ?? 3), async ({stack, policy}) => {
-    rounds.get(stack.label)[policy] = await runRound(stack, policy, victim.pid);
+    if (policy === 'learn') report.learn = await learnRoundTrip(stack);
+    else rounds.get(stack.label)[policy] = await runRound(stack, policy, victim.pid);
   }, ({stack, policy}, left) => {
+    if (policy === 'learn') report.learn = {skipped: `${Math.round(left)}s of the guest's budget left`};
     report.notes.push(`${stack.label} [${policy}] not run: ${Math.round(left)}s of the guest's budget left`);
     say(`skipping ${stack.label} [${policy}]: ${Math.round(left)}s of budget left`);
   });
