@@ -170,6 +170,9 @@ test('learn on the lab capture of a complain-mode run (lab/learn): the cache is 
   assert.ok(text.includes('apparmor="ALLOWED"'), 'a complain-mode capture logs ALLOWED records');
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'hc-learn-lab-')), 'learn');
   cpSync(path.join(root, 'lab/learn'), dir, {recursive: true});
+  const bin = path.join(root, 'bin/run.js');
+  const gen = spawnSync(process.execPath, [bin, 'generate'], {cwd: dir, encoding: 'utf8'});
+  assert.is(gen.status, 0, gen.stderr);
   const res = await learn(dir, {from: [log], write: true, now: Date.now()});
   assert.is(res.project, 'lablearn');
   assert.is(res.counts.malformed, 0, JSON.stringify(res.malformed));
@@ -182,6 +185,11 @@ test('learn on the lab capture of a complain-mode run (lab/learn): the cache is 
   assert.ok(msgs.some((m) => m.startsWith('sensitive: exec /tmp/lab-dropped/echo is sensitive (the service can write /tmp')), JSON.stringify(msgs));
   assert.not.ok(msgs.some((m) => m.includes('write /etc ')), 'a created sensitive file is named, not its folder');
   assert.equal(res.written?.added, [{service: 'app', category: 'write', value: '/var/cache/app'}]);
+  // the reviewer sees the learned allowance as an ordinary rule with its provenance
+  const diff = spawnSync(process.execPath, [bin, 'diff', '--exit-code'], {cwd: dir, encoding: 'utf8'});
+  assert.is(diff.status, 1, diff.stderr);
+  assert.match(diff.stdout, 'project: + input hardcompose.allow.yml');
+  assert.match(diff.stdout, /app: \+ write \/var\/cache\/app \(hardcompose\.allow\.yml: services\.app\.write\[0\] learned write \/var\/cache\/app \(\d+ log records\)\)/);
   const built = await build(dir);
   const profile = built.artifacts.find((a) => a.path === 'apparmor/hardcompose.lablearn.app')!.content;
   assert.match(profile, /"\/var\/cache\/app\{,\/\*\*\}" rwkl, +# hardcompose\.allow\.yml: services\.app\.write\[0\]/);
