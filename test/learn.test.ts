@@ -11,6 +11,14 @@ import {parseLine} from '../src/learn/records.js';
 import {repoRoot} from './helpers/compose-real.js';
 import {build} from './helpers/generate.js';
 import {requireTools} from './helpers/tools.js';
+import {ensureSelinuxStore, SELINUX_STORE_TOOLS} from './helpers/selinux-store.js';
+import {loadProject} from '../src/compose/load.js';
+import {selinuxRenderContext} from '../src/host/selinux.js';
+import {linkSelinuxModules} from '../src/host/validate.js';
+import {readAllowances} from '../src/learn/read.js';
+import {planProject} from '../src/plan/plan.js';
+import {renderSelinux} from '../src/render/selinux/index.js';
+import {loadHints} from '../src/templates.js';
 
 const fx = path.join(repoRoot(), 'test/fixtures/learn');
 const LOGS = ['dmesg.log', 'kern.log', 'journal.log', 'audit.log', 'printk-avc.log'].map((f) => path.join(fx, f));
@@ -199,6 +207,31 @@ test('learn on the lab capture of a complain-mode run (lab/learn): the cache is 
     const r = compileProfile({text: profile});
     assert.ok(r.ok, r.stderr);
   }
+});
+
+test('learn round trip under SELinux: AVCs → hardcompose.allow.yml → generate --backend selinux → the modules allow it and link with the real policy', async () => {
+  if (!requireTools('learn selinux round trip', ...SELINUX_STORE_TOOLS, 'matchpathcon', 'semanage')) return;
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'hc-learn-se-')), 'shop');
+  cpSync(path.join(fx, 'project'), dir, {recursive: true});
+  await learn(dir, {write: true});
+  const project = loadProject({files: [], cwd: dir, env: {HOME: '/nonexistent'}, envFiles: [], profiles: []});
+  const allowances = (await readAllowances(dir)).file;
+  const plan = planProject(project, {backend: 'selinux', toolVersion: '0.1.0', hints: loadHints(), allowances});
+  const artifacts = renderSelinux(plan, selinuxRenderContext(plan));
+  const web = artifacts.find((a) => a.path === 'selinux/hardcompose_shop_web.cil')!.content;
+  const api = artifacts.find((a) => a.path === 'selinux/hardcompose_shop_api.cil')!.content;
+  // the AVC of name_bind on 8443 (auditd), of a raw socket (printk) and of net_admin become rules
+  assert.match(web, /\(allow process \w+ \(tcp_socket \(name_bind\)\)\) ; hardcompose\.allow\.yml: services\.web\.ports\[0\] 8443\/tcp/);
+  assert.match(web, /\(rawip_socket [^;]*; hardcompose\.allow\.yml: services\.web\.network\[0\]/);
+  assert.match(api, /\(allow process self \(capability \(net_admin\)\)\) ; hardcompose\.allow\.yml: services\.api\.capabilities\[0\]/);
+  const out = mkdtempSync(path.join(os.tmpdir(), 'hc-learn-se-out-'));
+  const files = artifacts.filter((a) => a.path.endsWith('.cil')).map((a) => {
+    const f = path.join(out, path.basename(a.path));
+    writeFileSync(f, a.content);
+    return f;
+  });
+  const r = await linkSelinuxModules({files, root: ensureSelinuxStore().root});
+  assert.is(r.status, 'ok', JSON.stringify(r));
 });
 
 test.run();
