@@ -135,14 +135,37 @@ function invalid(s: string, ctx: InterpolationContext): UserError {
 /**
  * Interpolates every string value of a parsed YAML tree (keys are left alone, as Compose does).
  * `path` is the compose path prefix used in messages.
+ *
+ * One walk with the path kept as a stack of keys: the path's text is only built for a string
+ * that has a `$` in it (issue #8: a thousand services are some twenty thousand nodes, and only
+ * a few thousand strings interpolate).
  */
 export function interpolateTree(
   node: unknown,
   ctx: Omit<InterpolationContext, 'path'>,
   path = '',
 ): unknown {
-  if (typeof node === 'string') return interpolateString(node, {...ctx, path});
-  if (Array.isArray(node)) return node.map((v, i) => interpolateTree(v, ctx, `${path}[${i}]`));
+  return walk(node, ctx, path, []);
+}
+
+/** The compose path of `at` below `prefix`: `a.b[2].c`. */
+function pathText(prefix: string, at: ReadonlyArray<string | number>): string {
+  let p = prefix;
+  for (const seg of at) p = typeof seg === 'number' ? `${p}[${seg}]` : p ? `${p}.${seg}` : seg;
+  return p;
+}
+
+function walk(node: unknown, ctx: Omit<InterpolationContext, 'path'>, prefix: string, at: Array<string | number>): unknown {
+  if (typeof node === 'string') return node.includes('$') ? interpolateString(node, {...ctx, path: pathText(prefix, at)}) : node;
+  if (Array.isArray(node)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < node.length; i++) {
+      at.push(i);
+      out.push(walk(node[i], ctx, prefix, at));
+      at.pop();
+    }
+    return out;
+  }
   if (node && typeof node === 'object') {
     const proto = Object.getPrototypeOf(node);
     if (proto !== Object.prototype && proto !== null) {
@@ -150,13 +173,20 @@ export function interpolateTree(
       const w = node as {value: unknown};
       if ('value' in w) {
         const copy = Object.create(proto);
-        copy.value = interpolateTree(w.value, ctx, path);
+        copy.value = walk(w.value, ctx, prefix, at);
         return copy;
       }
       return node;
     }
+    const obj = node as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(node)) out[k] = interpolateTree(v, ctx, path ? `${path}.${k}` : k);
+    const keys = Object.keys(obj);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      at.push(k);
+      out[k] = walk(obj[k], ctx, prefix, at);
+      at.pop();
+    }
     return out;
   }
   return node;

@@ -44,6 +44,8 @@ const UNIQUE: Record<string, (v: unknown) => string> = {
   env_file: (v) => (typeof v === 'string' ? v : String((v as {path?: unknown})?.path)),
 };
 
+const UNIQUE_KEYS = Object.keys(UNIQUE);
+
 /**
  * Service sequences Compose appends without de-duplicating and whose schema then forbids a
  * repeated item: a repeat is an error, not something to merge away.
@@ -96,8 +98,9 @@ export function enforceUnicity(model: Obj): void {
   if (!isPlainObject(model.services)) return;
   for (const svc of Object.values(model.services)) {
     if (!isPlainObject(svc)) continue;
-    for (const [k, key] of Object.entries(UNIQUE)) {
-      if (Array.isArray(svc[k])) svc[k] = dedupeByKey(svc[k] as unknown[], key);
+    for (let i = 0; i < UNIQUE_KEYS.length; i++) {
+      const k = UNIQUE_KEYS[i];
+      if (Array.isArray(svc[k])) svc[k] = dedupeByKey(svc[k] as unknown[], UNIQUE[k]);
     }
   }
 }

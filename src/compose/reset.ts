@@ -25,32 +25,49 @@ function isPlain(v: unknown): v is Obj {
 
 /**
  * Copies a parsed document without its tags and lists the tag paths. Aliased nodes are copied
- * at each place they appear, so a tag inside an anchor counts wherever the alias is used.
+ * at each place they appear, so a tag inside an anchor counts wherever the alias is used. The
+ * path is kept as one stack and copied only where a tag is found.
  */
 export function takeTags(doc: Obj): Untagged {
   const paths: TagPath[] = [];
-  const strip = (v: unknown, at: string[]): unknown => {
+  const at: Array<string | number> = [];
+  const here = (): TagPath => at.map((seg) => (typeof seg === 'number' ? `[${seg}]` : seg));
+  const strip = (v: unknown): unknown => {
     if (v instanceof ResetTag) {
-      paths.push(at);
+      paths.push(here());
       return undefined;
     }
     if (v instanceof OverrideTag) {
-      paths.push(at);
-      return strip(v.value, at);
+      paths.push(here());
+      return strip(v.value);
     }
     // A tag on a sequence item drops the item (there is no path to reset inside a list).
-    if (Array.isArray(v)) return v.filter((x) => !(x instanceof ResetTag)).map((x, i) => strip(x, [...at, `[${i}]`]));
+    if (Array.isArray(v)) {
+      const out: unknown[] = [];
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        if (x instanceof ResetTag) continue;
+        at.push(out.length);
+        out.push(strip(x));
+        at.pop();
+      }
+      return out;
+    }
     if (isPlain(v)) {
       const out: Obj = {};
-      for (const [k, x] of Object.entries(v)) {
-        const s = strip(x, [...at, k]);
+      const keys = Object.keys(v);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        at.push(k);
+        const s = strip(v[k]);
+        at.pop();
         if (s !== undefined) out[k] = s;
       }
       return out;
     }
     return v;
   };
-  return {doc: strip(doc, []) as Obj, paths};
+  return {doc: strip(doc) as Obj, paths};
 }
 
 /** Removes the value at every tag path from `target`, in place. Paths that are absent are ignored. */

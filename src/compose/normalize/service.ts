@@ -37,6 +37,13 @@ function toList(v: unknown): unknown {
   return typeof v === 'string' ? [v] : v;
 }
 
+/** Attributes whose single string means a one-item list. */
+const AS_LIST = ['tmpfs', 'dns', 'dns_search', 'env_file', 'label_file'];
+/** Attributes written as a `KEY=VALUE` list or a mapping, kept as a mapping. */
+const AS_MAP = ['environment', 'labels', 'annotations', 'sysctls'];
+/** Secrets and configs, and where their short syntax mounts them. */
+const MOUNTED = [['secrets', '/run/secrets/'], ['configs', '/']] as const;
+
 export function canonicalService(name: string, svc: Obj, ctx: PathContext): Obj {
   const p = `services.${name}`;
   const out: Obj = {...svc};
@@ -44,15 +51,15 @@ export function canonicalService(name: string, svc: Obj, ctx: PathContext): Obj 
   if ('ports' in out) out.ports = mapTagged(out.ports, (v) => normalizePorts(v, at('ports')));
   if ('volumes' in out) out.volumes = mapTagged(out.volumes, (v) => normalizeVolumes(v, at('volumes'), ctx));
   if ('devices' in out) out.devices = mapTagged(out.devices, (v) => normalizeDevices(v, at('devices')));
-  for (const k of ['tmpfs', 'dns', 'dns_search', 'env_file', 'label_file']) if (k in out) out[k] = mapTagged(out[k], toList);
+  for (const k of AS_LIST) if (k in out) out[k] = mapTagged(out[k], toList);
   if ('expose' in out) out.expose = mapTagged(out.expose, (v) => (Array.isArray(v) ? v.map(String) : v));
   // Values are strings once loaded (`PORT: 8000` is "8000"); an environment entry without a value
   // stays null (taken from the shell at run time), a label without one is "".
-  for (const k of ['environment', 'labels', 'annotations', 'sysctls']) {
+  for (const k of AS_MAP) {
     if (k in out) out[k] = mapTagged(out[k], (v) => stringValues(listToMap(v), k === 'environment' ? null : ''));
   }
   // Short-syntax secrets and configs mount at /run/secrets/<name> and /<name> (compose-spec "secrets", "configs").
-  for (const [k, dir] of [['secrets', '/run/secrets/'], ['configs', '/']] as const) {
+  for (const [k, dir] of MOUNTED) {
     if (k in out) {
       out[k] = mapTagged(out[k], (v) =>
         Array.isArray(v)

@@ -60,7 +60,9 @@ export function resolveHostPath(src: string, ctx: PathContext): string {
 export function resolveBindSource(src: string, ctx: PathContext): string {
   const p = expandUser(src, ctx.home);
   if (p.startsWith('/') || isWindowsAbs(p)) return p;
-  return cleanPath(path.posix.join(ctx.baseDir, p));
+  // path.posix.join already normalises: only the trailing slash is left for cleanPath.
+  const joined = path.posix.join(ctx.baseDir, p);
+  return joined.length > 1 && joined.endsWith('/') ? joined.slice(0, -1) : joined;
 }
 
 export function normalizeVolumes(value: unknown, where: {path: string}, ctx: PathContext): ServiceVolume[] {
@@ -72,6 +74,8 @@ export function normalizeVolumes(value: unknown, where: {path: string}, ctx: Pat
   });
 }
 
+const LETTER = /\p{L}/u;
+
 /**
  * Splits `[SOURCE:]TARGET[:MODE]` at colons, keeping a one-letter drive's colon (`C:\\x`) in
  * its field, as compose-go format/volume.go ParseVolume does; an empty field or a fourth one
@@ -79,29 +83,34 @@ export function normalizeVolumes(value: unknown, where: {path: string}, ctx: Pat
  */
 function splitSpec(spec: string): string[] | string {
   const fields: string[] = [];
-  let buf = '';
-  for (const ch of spec) {
-    if (ch === ':' && buf.length === 1 && /\p{L}/u.test(buf)) buf += ch;
-    else if (ch === ':') {
-      if (buf === '') return 'empty section between colons';
-      if (fields.length === 2) return 'too many colons';
-      fields.push(buf);
-      buf = '';
-    } else buf += ch;
+  let start = 0;
+  for (let i = spec.indexOf(':'); i >= 0; i = spec.indexOf(':', i + 1)) {
+    // A one-letter field before the colon is a drive (`C:`): the colon stays in it.
+    if (i - start === 1 && LETTER.test(spec[start])) continue;
+    if (i === start) return 'empty section between colons';
+    if (fields.length === 2) return 'too many colons';
+    fields.push(spec.slice(start, i));
+    start = i + 1;
   }
-  if (buf === '') return 'empty section between colons';
-  fields.push(buf);
+  if (start === spec.length) return 'empty section between colons';
+  fields.push(spec.slice(start));
   return fields;
 }
 
-/** Applies the short-syntax mode options in order (a later `rw` undoes an earlier `ro`). */
-function applyModes(v: ServiceVolume, mode: string, spec: string, where: {file: string; path: string}): void {
+/** The short syntax's mode options, applied in order (a later `rw` undoes an earlier `ro`). */
+interface Modes {
+  readOnly: boolean;
+  bind?: NonNullable<ServiceVolume['bind']>;
+  volume?: NonNullable<ServiceVolume['volume']>;
+}
+
+function applyModes(m: Modes, mode: string, spec: string, where: {file: string; path: string}): void {
   for (const opt of mode.split(',')) {
-    if (opt === 'ro') v.read_only = true;
-    else if (opt === 'rw') delete v.read_only;
-    else if (opt === 'nocopy') v.volume = {...v.volume, nocopy: true};
-    else if (opt === 'z' || opt === 'Z') v.bind = {...v.bind, selinux: opt};
-    else if (PROPAGATION.has(opt)) v.bind = {...v.bind, propagation: opt};
+    if (opt === 'ro') m.readOnly = true;
+    else if (opt === 'rw') m.readOnly = false;
+    else if (opt === 'nocopy') (m.volume ??= {}).nocopy = true;
+    else if (opt === 'z' || opt === 'Z') (m.bind ??= {}).selinux = opt;
+    else if (PROPAGATION.has(opt)) (m.bind ??= {}).propagation = opt;
     else if (CONSISTENCY.has(opt)) continue; // Accepted and dropped by Compose (Docker Desktop only).
     else {
       // Compose 2.26 drops unknown options silently; a typo here (`:rx`, `:noexec`) would leave a
@@ -111,7 +120,10 @@ function applyModes(v: ServiceVolume, mode: string, spec: string, where: {file: 
   }
 }
 
-/** compose-spec "volumes" short syntax: `[SOURCE:]TARGET[:MODE]`; a path-like source makes a bind mount. */
+/**
+ * compose-spec "volumes" short syntax: `[SOURCE:]TARGET[:MODE]`; a path-like source makes a bind
+ * mount. The result's keys are in the order `docker compose config` prints them (see order()).
+ */
 export function parseShortVolume(spec: string, p: string, ctx: PathContext): ServiceVolume {
   const where = {file: ctx.file, path: p};
   // One or two characters are always an anonymous volume's target (compose-go ParseVolume).
@@ -122,11 +134,13 @@ export function parseShortVolume(spec: string, p: string, ctx: PathContext): Ser
   if (fields.length === 1) return spec.length <= 2 ? {type: 'volume', target: fields[0]} : {type: 'volume', target: cleanPath(fields[0]), volume: {}};
   const [source, target, mode] = fields;
   const bind = isBindSource(source);
-  const v: ServiceVolume = bind
-    ? {type: 'bind', source: resolveBindSource(source, ctx), target: cleanPath(target), bind: {create_host_path: true}}
-    : {type: 'volume', source, target: cleanPath(target), volume: {}};
-  if (mode) applyModes(v, mode, spec, where);
-  return order(v);
+  const m: Modes = bind ? {readOnly: false, bind: {create_host_path: true}} : {readOnly: false, volume: {}};
+  const v: ServiceVolume = {type: bind ? 'bind' : 'volume', source: bind ? resolveBindSource(source, ctx) : source, target: cleanPath(target)};
+  if (mode) applyModes(m, mode, spec, where);
+  if (m.readOnly) v.read_only = true;
+  if (m.bind) v.bind = m.bind;
+  if (m.volume) v.volume = m.volume;
+  return v;
 }
 
 function normalizeLong(o: Record<string, unknown>, p: string, ctx: PathContext): ServiceVolume {
@@ -143,10 +157,13 @@ function normalizeLong(o: Record<string, unknown>, p: string, ctx: PathContext):
   return order(v);
 }
 
+/** Long-syntax keys in the order `docker compose config` prints them; any other key follows. */
+const KEY_ORDER = ['type', 'source', 'target', 'read_only', 'consistency', 'bind', 'volume', 'tmpfs', 'image'];
+
 function order(v: ServiceVolume): ServiceVolume {
-  const keys = ['type', 'source', 'target', 'read_only', 'consistency', 'bind', 'volume', 'tmpfs', 'image'];
+  const src = v as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const k of keys) if ((v as any)[k] !== undefined) out[k] = (v as any)[k];
-  for (const [k, val] of Object.entries(v)) if (!(k in out) && val !== undefined) out[k] = val;
+  for (const k of KEY_ORDER) if (src[k] !== undefined) out[k] = src[k];
+  for (const k of Object.keys(src)) if (!(k in out) && src[k] !== undefined) out[k] = src[k];
   return out as unknown as ServiceVolume;
 }
