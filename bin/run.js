@@ -5,13 +5,21 @@
 //
 // Passthrough commands (up, down, run, …) parse their own argv, so they skip oclif's start-up
 // (issue #8: `up` must add little over `docker compose up`); asking for help still goes to oclif.
+// `generate` skips it too when its argv is plain flags oclif would parse the same way
+// (src/cli/generate-main.ts); anything else, help and usage errors included, goes to oclif.
 const [command, ...rest] = process.argv.slice(2);
 const beforeDashes = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'));
 const fast = ['up', 'down', 'run', 'start', 'restart', 'create', 'ps', 'logs', 'exec', 'compose'];
+let code;
 if (fast.includes(command) && !beforeDashes.some((a) => a === '--help' || a === '-h')) {
   const {main} = await import('../dist/src/cli/passthrough-main.js');
-  process.exitCode = await main(command, rest);
-} else {
+  code = await main(command, rest);
+} else if (command === 'generate') {
+  const {fastGenerate} = await import('../dist/src/cli/generate-main.js');
+  code = await fastGenerate(rest);
+}
+if (code !== undefined) process.exitCode = code;
+else {
   const {execute} = await import('@oclif/core/execute');
   await execute({dir: import.meta.url});
 }
