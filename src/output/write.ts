@@ -3,7 +3,8 @@
  * content changed, stale outputs of removed services deleted, and hand edits detected
  * against the lock and refused unless forced. Everything is checked before anything is
  * written, so a refusal leaves the folder as it was; a failure while writing (a full disk, a
- * target that is a directory) puts back every file already replaced, so it does too.
+ * target that is a directory) puts back every file already replaced, so it does too. A folder
+ * that does not exist yet is written whole beside it and renamed into place.
  */
 import {copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
@@ -46,6 +47,8 @@ export function compareWithDisk(outDir: string, artifacts: Artifact[]) {
 
 export async function writeArtifacts(outDir: string, artifacts: Artifact[], opts: {force: boolean}): Promise<WriteResult> {
   for (const a of artifacts) {
+    // Without a `..` in it, a relative path cannot normalise to one.
+    if (!a.path.startsWith('/') && !a.path.includes('..')) continue;
     const norm = path.posix.normalize(a.path);
     if (norm.startsWith('..') || path.posix.isAbsolute(norm)) throw new InternalError(`artifact path escapes the output folder: ${a.path}`);
   }
@@ -63,12 +66,58 @@ export async function writeArtifacts(outDir: string, artifacts: Artifact[], opts
   // The lock goes last: until it is renamed into place, a crash leaves the old lock, and the
   // next run sees the new files as edits to review rather than trusting a half-written state.
   const ordered = [...changed.filter((a) => a.kind !== 'lock'), ...changed.filter((a) => a.kind === 'lock')];
-  commit(
-    outDir,
-    ordered.map((a) => ({path: a.path, content: a.content})),
-    stale,
-  );
+  const writes = ordered.map((a) => ({path: a.path, content: a.content}));
+  if (writes.length > 0 && stale.length === 0 && !exists(outDir)) createFolder(outDir, writes);
+  else commit(outDir, writes, stale);
   return {written: ordered.map((a) => a.path), unchanged, removed: stale};
+}
+
+/** Anything at all is there, even a dangling symlink. */
+function exists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A new output folder appears whole: every file is written into a hidden sibling folder, which
+ * is then renamed to the output folder (one rename, where commit() renames every file). On a
+ * failure the sibling and any parent folder made for it are removed: nothing was there, nothing
+ * is left.
+ */
+function createFolder(outDir: string, writes: Array<{path: string; content: string}>): void {
+  const parent = path.dirname(outDir);
+  const staging = path.join(parent, `.${path.basename(outDir)}.${process.pid}.new`);
+  let createdParent: string | undefined;
+  let current = outDir;
+  try {
+    createdParent = mkdirSync(parent, {recursive: true});
+    // A leftover of a run that crashed with this process id is ours to replace.
+    rmSync(staging, {recursive: true, force: true});
+    mkdirSync(staging);
+    const dirs = new Set<string>(['']);
+    for (const w of writes) {
+      current = path.join(outDir, w.path);
+      // Artifact paths are relative POSIX paths inside the folder (checked by writeArtifacts).
+      const slash = w.path.lastIndexOf('/');
+      const dir = slash < 0 ? '' : w.path.slice(0, slash);
+      if (!dirs.has(dir)) {
+        mkdirSync(`${staging}/${dir}`, {recursive: true});
+        dirs.add(dir);
+      }
+      writeFileSync(`${staging}/${w.path}`, w.content, {encoding: 'utf8', mode: 0o644});
+    }
+    current = outDir;
+    renameSync(staging, outDir);
+  } catch (err) {
+    rmSync(staging, {recursive: true, force: true});
+    if (createdParent) rmSync(createdParent, {recursive: true, force: true});
+    const why = err instanceof Error ? err.message : String(err);
+    throw new UserError('E_OUTPUT_WRITE', `cannot write ${current}: ${why}`, {file: current}, 'nothing in the output folder was changed; fix the cause (a directory in the way, permissions, disk space) and run again');
+  }
 }
 
 interface Step {
