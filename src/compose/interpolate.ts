@@ -156,7 +156,10 @@ function pathText(prefix: string, at: ReadonlyArray<string | number>): string {
 }
 
 function walk(node: unknown, ctx: Omit<InterpolationContext, 'path'>, prefix: string, at: Array<string | number>): unknown {
-  if (typeof node === 'string') return node.includes('$') ? interpolateString(node, {...ctx, path: pathText(prefix, at)}) : node;
+  if (typeof node === 'string') {
+    if (!node.includes('$')) return node;
+    return interpolateString(node, {lookup: ctx.lookup, onUnset: ctx.onUnset, onRead: ctx.onRead, file: ctx.file, path: pathText(prefix, at)});
+  }
   if (Array.isArray(node)) {
     const out: unknown[] = [];
     for (let i = 0; i < node.length; i++) {

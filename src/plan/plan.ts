@@ -30,9 +30,10 @@ export function planProject(project: ComposeProject, opts: PlanOptions): Securit
   const top = parseTopSteering(project.model['x-hardcompose']);
   const level = opts.level ?? top.level ?? 'baseline';
   const mode = opts.mode ?? top.mode ?? 'enforce';
+  const serviceOpts = {...opts, level, mode};
   const services = Object.keys(project.model.services)
     .sort()
-    .map((name) => planService(project, name, project.model.services[name], {...opts, level, mode}));
+    .map((name) => planService(project, name, project.model.services[name], serviceOpts));
   const findings: Finding[] = [];
   return {
     project: project.name,

@@ -8,7 +8,7 @@ export const capabilities: Rule = {
   remove: 'drop it with cap_drop (or cap_drop: [ALL] and list only what is needed in cap_add)',
   apply(input, plan) {
     const caps = effectiveCapabilities({privileged: plan.privileged, add: input.svc.cap_add ?? [], drop: input.svc.cap_drop ?? [], at: input.at});
-    plan.capabilities = caps.map((c) => ({...c, rule: 'capabilities'}));
+    plan.capabilities = caps.map((c) => ({name: c.name, source: c.source, reason: c.reason, rule: 'capabilities'}));
     plan.userCapAdd = (input.svc.cap_add ?? []).map((c, i) => capabilityName(c, `${input.at}.cap_add[${i}]`));
     plan.userCapDrop = (input.svc.cap_drop ?? []).map((c, i) => capabilityName(c, `${input.at}.cap_drop[${i}]`));
   },

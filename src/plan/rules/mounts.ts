@@ -24,7 +24,8 @@ export const mounts: Rule = {
       const kind = v.type === 'bind' ? 'bind' : v.type === 'tmpfs' ? 'tmpfs' : v.type === 'image' ? 'image' : 'volume';
       const ro = v.read_only === true || v.type === 'image';
       const detail = describe(v.type, v.source, target, ro);
-      const base: Omit<FileRule, 'access'> = {path: target, kind, source, detail, rule: 'mounts'};
+      // The rule is built once and completed below (no copy per mount).
+      const base: Omit<FileRule, 'access'> & {access?: FileRule['access']} = {path: target, kind, source, detail, rule: 'mounts'};
       if (v.type === 'bind' && v.source) base.hostPath = v.source;
       if (v.bind?.selinux) base.selinuxRelabel = v.bind.selinux;
       else if (input.relabel && v.type === 'bind' && v.source) {
@@ -38,7 +39,9 @@ export const mounts: Rule = {
         }
       }
       if (ro && isSocketPath(target)) {
-        plan.files.push({...base, access: 'write', detail: `${detail} (a socket: connecting needs write)`});
+        base.detail = `${detail} (a socket: connecting needs write)`;
+        base.access = 'write';
+        plan.files.push(base as FileRule);
         plan.findings.push({
           code: 'ro-socket',
           severity: 'low',
@@ -48,7 +51,8 @@ export const mounts: Rule = {
         });
         return;
       }
-      plan.files.push({...base, access: ro ? 'deny-write' : 'write'});
+      base.access = ro ? 'deny-write' : 'write';
+      plan.files.push(base as FileRule);
     });
   },
 };
