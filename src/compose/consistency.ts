@@ -46,11 +46,11 @@ function serviceDependencies(name: string, svc: ServiceConfig): Array<{dep: stri
     const dep = serviceRef(svc[key]);
     if (dep) out.push({dep, path: `${p}.${key}`, required: true});
   }
-  for (const [i, v] of ((svc.volumes_from as unknown[]) ?? []).entries()) {
+  ((svc.volumes_from as unknown[]) ?? []).forEach((v, i) => {
     const s = String(v);
     if (!s.startsWith('container:')) out.push({dep: s.split(':')[0], path: `${p}.volumes_from[${i}]`, required: true});
-  }
-  for (const [i, v] of ((svc.links as unknown[]) ?? []).entries()) out.push({dep: String(v).split(':')[0], path: `${p}.links[${i}]`, required: true});
+  });
+  ((svc.links as unknown[]) ?? []).forEach((v, i) => out.push({dep: String(v).split(':')[0], path: `${p}.links[${i}]`, required: true}));
   return out;
 }
 
@@ -69,17 +69,22 @@ function checkService(name: string, svc: ServiceConfig, c: ConsistencyInput): vo
   for (const n of Object.keys(svc.networks ?? {})) {
     if (n !== 'default' && !(n in c.networks)) throw refError(`service "${name}" refers to undefined network ${n}`, c.file, `${p}.networks.${n}`, 'declare it under the top-level networks: key');
   }
-  for (const [i, v] of (svc.volumes ?? []).entries()) {
+  const volumes = svc.volumes ?? [];
+  for (let i = 0; i < volumes.length; i++) {
+    const v = volumes[i];
     if (v.type === 'volume' && v.source && !(v.source in c.volumes)) {
       throw refError(`service "${name}" refers to undefined volume ${v.source}`, c.file, `${p}.volumes[${i}]`, `declare it under the top-level volumes: key, or write ./${v.source} for a bind mount`);
     }
   }
-  for (const key of ['secrets', 'configs'] as const) {
-    const defined = key === 'secrets' ? c.secrets : c.configs;
-    for (const [i, v] of ((svc[key] as Obj[]) ?? []).entries()) {
-      const src = String(v.source);
-      if (!(src in defined)) throw refError(`service "${name}" refers to undefined ${key.slice(0, -1)} ${src}`, c.file, `${p}.${key}[${i}]`, `declare it under the top-level ${key}: key`);
-    }
+  checkMounted(name, svc, 'secrets', c.secrets, c);
+  checkMounted(name, svc, 'configs', c.configs, c);
+}
+
+function checkMounted(name: string, svc: ServiceConfig, key: 'secrets' | 'configs', defined: Obj, c: ConsistencyInput): void {
+  const list = (svc[key] as Obj[]) ?? [];
+  for (let i = 0; i < list.length; i++) {
+    const src = String(list[i].source);
+    if (!(src in defined)) throw refError(`service "${name}" refers to undefined ${key.slice(0, -1)} ${src}`, c.file, `services.${name}.${key}[${i}]`, `declare it under the top-level ${key}: key`);
   }
 }
 

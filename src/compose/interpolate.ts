@@ -151,7 +151,10 @@ export function interpolateTree(
 /** The compose path of `at` below `prefix`: `a.b[2].c`. */
 function pathText(prefix: string, at: ReadonlyArray<string | number>): string {
   let p = prefix;
-  for (const seg of at) p = typeof seg === 'number' ? `${p}[${seg}]` : p ? `${p}.${seg}` : seg;
+  for (let i = 0; i < at.length; i++) {
+    const seg = at[i];
+    p = typeof seg === 'number' ? `${p}[${seg}]` : p ? `${p}.${seg}` : seg;
+  }
   return p;
 }
 

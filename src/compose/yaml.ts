@@ -92,8 +92,11 @@ function assertBounded(root: unknown, file: string): void {
       );
     }
     if (n instanceof ResetTag || n instanceof OverrideTag) stack.push(n.value);
-    else if (Array.isArray(n)) for (const v of n) stack.push(v);
-    else if (n && typeof n === 'object') for (const v of Object.values(n)) stack.push(v);
+    else if (Array.isArray(n)) for (let i = 0; i < n.length; i++) stack.push(n[i]);
+    else if (n && typeof n === 'object') {
+      const values = Object.values(n);
+      for (let i = 0; i < values.length; i++) stack.push(values[i]);
+    }
   }
 }
 

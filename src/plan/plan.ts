@@ -74,7 +74,7 @@ function planService(project: ComposeProject, name: string, svc: ServiceConfig, 
     image: svc.image,
   };
   const input: RuleInput = {project: project.name, name, svc, at, level, backend: opts.backend, steering, hint: matchHint(svc.image, opts.hints), learned: opts.allowances?.services[name], projectDir: project.workingDir, relabel: opts.selinuxRelabel === true && opts.backend === 'selinux'};
-  for (const rule of RULES) rule.apply(input, plan);
+  for (let i = 0; i < RULES.length; i++) RULES[i].apply(input, plan);
 
   const pin = pinnedOption(existing, opts.backend);
   if (pin) {

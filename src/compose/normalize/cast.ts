@@ -29,11 +29,20 @@ function toInt(v: unknown, file: string, path: string): unknown {
 export function castTypes(doc: Record<string, unknown>, file: string): void {
   const services = doc.services;
   if (!isPlainObject(services)) return;
-  for (const [name, svc] of Object.entries(services)) {
+  const names = Object.keys(services);
+  for (let n = 0; n < names.length; n++) {
+    const name = names[n];
+    const svc = services[name];
     if (!isPlainObject(svc)) continue;
     const p = `services.${name}`;
-    for (const k of BOOL_SERVICE) if (k in svc) svc[k] = toBool(svc[k], file, `${p}.${k}`);
-    for (const k of INT_SERVICE) if (k in svc) svc[k] = toInt(svc[k], file, `${p}.${k}`);
+    for (let i = 0; i < BOOL_SERVICE.length; i++) {
+      const k = BOOL_SERVICE[i];
+      if (k in svc) svc[k] = toBool(svc[k], file, `${p}.${k}`);
+    }
+    for (let i = 0; i < INT_SERVICE.length; i++) {
+      const k = INT_SERVICE[i];
+      if (k in svc) svc[k] = toInt(svc[k], file, `${p}.${k}`);
+    }
     if (Array.isArray(svc.volumes)) {
       svc.volumes.forEach((v, i) => {
         if (!isPlainObject(v)) return;

@@ -51,15 +51,21 @@ export function canonicalService(name: string, svc: Obj, ctx: PathContext): Obj 
   if ('ports' in out) out.ports = mapTagged(out.ports, (v) => normalizePorts(v, at('ports')));
   if ('volumes' in out) out.volumes = mapTagged(out.volumes, (v) => normalizeVolumes(v, at('volumes'), ctx));
   if ('devices' in out) out.devices = mapTagged(out.devices, (v) => normalizeDevices(v, at('devices')));
-  for (const k of AS_LIST) if (k in out) out[k] = mapTagged(out[k], toList);
+  for (let i = 0; i < AS_LIST.length; i++) {
+    const k = AS_LIST[i];
+    if (k in out) out[k] = mapTagged(out[k], toList);
+  }
   if ('expose' in out) out.expose = mapTagged(out.expose, (v) => (Array.isArray(v) ? v.map(String) : v));
   // Values are strings once loaded (`PORT: 8000` is "8000"); an environment entry without a value
   // stays null (taken from the shell at run time), a label without one is "".
-  for (const k of AS_MAP) {
+  for (let i = 0; i < AS_MAP.length; i++) {
+    const k = AS_MAP[i];
     if (k in out) out[k] = mapTagged(out[k], (v) => stringValues(listToMap(v), k === 'environment' ? null : ''));
   }
   // Short-syntax secrets and configs mount at /run/secrets/<name> and /<name> (compose-spec "secrets", "configs").
-  for (const [k, dir] of MOUNTED) {
+  for (let i = 0; i < MOUNTED.length; i++) {
+    const k = MOUNTED[i][0];
+    const dir = MOUNTED[i][1];
     if (k in out) {
       out[k] = mapTagged(out[k], (v) =>
         Array.isArray(v)

@@ -12,13 +12,16 @@ export const xHardcompose: Rule = {
   apply(input, plan) {
     const s = input.steering;
     const at = `${input.at}.x-hardcompose`;
-    for (const [list, access] of [[s.read, 'read'], [s.write, 'write'], [s.exec, 'exec']] as const) {
+    const files = (list: readonly string[], access: 'read' | 'write' | 'exec') => {
       list.forEach((raw, i) => {
         const source = `${at}.${access}[${i}]`;
         const p = containerPath(raw, source, 'x-hardcompose');
         plan.files.push({path: p, access, kind: 'extra', source, detail: `x-hardcompose ${access} ${p}`, rule: 'x-hardcompose'});
       });
-    }
+    };
+    files(s.read, 'read');
+    files(s.write, 'write');
+    files(s.exec, 'exec');
     s.capabilities.forEach((raw, i) => {
       const source = `${at}.capabilities[${i}]`;
       const name = capabilityName(raw, source);
@@ -27,7 +30,9 @@ export const xHardcompose: Rule = {
         plan.capabilities.push({name, source, reason: 'x-hardcompose.capabilities', rule: 'x-hardcompose'});
       }
     });
-    plan.capabilities.sort((a, b) => (a.name < b.name ? -1 : 1));
+    const byName = (a: {name: string}, b: {name: string}) => (a.name < b.name ? -1 : 1);
+    // Usually nothing was added and the list is still in order: no sort, no copy.
+    if (plan.capabilities.some((c, i) => i > 0 && byName(plan.capabilities[i - 1], c) > 0)) plan.capabilities.sort(byName);
     if (plan.network.mode === 'none') return;
     s.ports.forEach((raw, i) => {
       const m = PORT_ENTRY.exec(raw) as RegExpExecArray;

@@ -72,10 +72,22 @@ class Rules {
 
   /** Appends one line per rule, in order, to `out`. */
   writeTo(out: string[]): void {
-    const rules = [...this.byText.values()];
-    if (rules.length > 1) rules.sort((a, b) => a.rank - b.rank || cmp(a.key, b.key) || cmp(a.text, b.text));
-    for (const r of rules) out.push(ruleLine(r.text, r.notes));
+    const rules: Rule[] = [];
+    this.byText.forEach((r) => rules.push(r));
+    // Rules usually arrive in order (the plan sorts them): checking costs no copy, sorting does.
+    if (!inOrder(rules, byRule)) rules.sort(byRule);
+    for (let i = 0; i < rules.length; i++) out.push(ruleLine(rules[i].text, rules[i].notes));
   }
+}
+
+function byRule(a: Rule, b: Rule): number {
+  return a.rank - b.rank || cmp(a.key, b.key) || cmp(a.text, b.text);
+}
+
+/** True when sorting `xs` with `order` would leave it as it is. */
+function inOrder<T>(xs: readonly T[], order: (a: T, b: T) => number): boolean {
+  for (let i = 1; i < xs.length; i++) if (order(xs[i - 1], xs[i]) > 0) return false;
+  return true;
 }
 
 function ruleLine(text: string, notes: string[]): string {
@@ -99,7 +111,9 @@ function pushBlock(out: string[], block: string): void {
 
 function capabilitySection(sp: ServicePlan, out: string[]): void {
   const rules = new Rules();
-  for (const c of sp.capabilities as CapabilityGrant[]) {
+  const caps = sp.capabilities as CapabilityGrant[];
+  for (let i = 0; i < caps.length; i++) {
+    const c = caps[i];
     checkCapability(c.name, c.source);
     rules.add(`capability ${c.name},`, note(c.source, c.reason, c.rule));
   }
@@ -148,10 +162,16 @@ function networkSection(sp: ServicePlan, out: string[]): void {
   const ports = [...net.ports].sort((a, b) => a.port - b.port || cmp(a.protocol, b.protocol) || cmp(a.source, b.source));
   if (ports.length > 0) {
     out.push(comment('Ports are not mediated by AppArmor 3.0 (socket families are); listed for review:'));
-    for (const p of ports) out.push(comment(`  ${portText(p)}: ${p.source}${p.rule ? ` [${p.rule}]` : ''}`));
+    for (let i = 0; i < ports.length; i++) {
+      const p = ports[i];
+      out.push(comment(`  ${portText(p)}: ${p.source}${p.rule ? ` [${p.rule}]` : ''}`));
+    }
   }
 
-  for (const s of net.sockets) rules.add(socketRule(s), note(s.source, s.reason, s.rule), ALLOW);
+  for (let i = 0; i < net.sockets.length; i++) {
+    const s = net.sockets[i];
+    rules.add(socketRule(s), note(s.source, s.reason, s.rule), ALLOW);
+  }
   // Local IPC is not network access; docker-default allows it through its blanket `network,`
   // (in abi 3.0 `network` includes unix sockets).
   rules.add('network unix,', 'local sockets, as in docker-default', ALLOW);
@@ -184,7 +204,8 @@ function fileRules(sp: ServicePlan): Rules {
     (a, b) => cmp(a.path, b.path) || ACCESS_ORDER[a.access] - ACCESS_ORDER[b.access] || cmp(a.source, b.source),
   );
   const execPaths = strict ? files.filter((f) => f.access === 'exec').map((f) => f.path) : [];
-  for (const f of files) {
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
     if (!(f.access in ACCESS_ORDER)) throw new InternalError(`unexpected file access ${JSON.stringify(f.access)}`);
     const tree = quoteGlobTree(f.path, f.source);
     const why = note(f.source, f.detail, f.rule);
@@ -289,6 +310,7 @@ export function renderAppArmorProfile(plan: SecurityPlan, sp: ServicePlan): stri
   if (sp.pidHost) out.push(comment('pid: host: host processes are visible; signals and ptrace stay limited as below.'));
   if (sp.ipcHost) out.push(comment('ipc: host: the host IPC namespace is shared (not mediated by AppArmor 3.0).'));
   pushBlock(out, templateBlock('peers', name));
-  out.push('}');
-  return `${out.join('\n')}\n`;
+  out.push('}', '');
+  // The trailing '' gives the final newline: one flat string, not a concatenation to flatten.
+  return out.join('\n');
 }
