@@ -20,7 +20,7 @@
 #   --report FILE    also write the JSON report to FILE
 #   --capture DIR    copy the report, the kernel's AppArmor log lines and the generated profiles
 #                    to DIR (lab/captures/ holds such a capture, for log-parsing tests)
-#   --budget SEC     whole-run budget in seconds (default 840: CI allows 15 minutes); the guest
+#   --budget SEC     whole-run budget in seconds (default 1080: CI allows 19 minutes); the guest
 #                    skips rounds it cannot finish, qemu is stopped when it runs out
 # Environment:
 #   HARDCOMPOSE_LAB_CACHE     cache dir (default <repo>/.cache/lab)
@@ -34,7 +34,7 @@ cd "$ROOT"
 START=$SECONDS
 REPORT=""
 CAPTURE=""
-BUDGET=840
+BUDGET=1080
 while [ $# -gt 0 ]; do
   case "$1" in
     --report) REPORT="${2:?--report needs a file}"; shift 2 ;;
