@@ -3,7 +3,7 @@
  * rejected here, before any renderer sees it (DESIGN.md "AppArmor": reject NUL and control
  * characters, require absolute, normalised paths).
  */
-import path from 'node:path';
+import {cleanPath} from '../compose/normalize/volumes.js';
 import {UserError} from '../errors.js';
 
 // C0/C1 controls, DEL, and Unicode line/paragraph separators.
@@ -19,8 +19,8 @@ export function containerPath(raw: string, source: string, rule: string): string
   if (!raw.startsWith('/')) {
     throw new UserError('E_UNSAFE_PATH', `container path ${JSON.stringify(raw)} is not absolute`, {path: source}, `mount targets are absolute paths inside the container, e.g. /data (rule ${rule})`);
   }
-  const norm = path.posix.normalize(raw);
-  return norm.length > 1 && norm.endsWith('/') ? norm.slice(0, -1) : norm;
+  // Absolute here, so this is path.posix.normalize without a trailing slash.
+  return cleanPath(raw);
 }
 
 /** One container path equals or contains the other (as AppArmor trees `p{,/**}` do). */

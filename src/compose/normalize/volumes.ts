@@ -21,9 +21,15 @@ export function isBindSource(src: string): boolean {
   return src.startsWith('.') || src.startsWith('/') || src.startsWith('~') || /^[a-zA-Z]:/.test(src) || src.startsWith('\\\\');
 }
 
+/** An empty, `.` or `..` segment somewhere in a path. */
+const UNCLEAN_SEGMENT = /\/\/|\/\.\.?(?:\/|$)/;
+
 /** Go's path.Clean: the shortest equivalent slash path (no `.`, `..`, `//`, trailing `/`). */
 export function cleanPath(p: string): string {
   if (p === '') return '.';
+  // Most paths are already clean (absolute, no such segment, no trailing slash): normalising
+  // would return them unchanged, at the cost of a walk and a copy per path.
+  if (p.charCodeAt(0) === 47 && (p.length === 1 || p.charCodeAt(p.length - 1) !== 47) && !UNCLEAN_SEGMENT.test(p)) return p;
   const n = path.posix.normalize(p);
   return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
 }
