@@ -3,10 +3,11 @@
  * "Interpolation"), cast back to the schema's types, validated, and turned into the canonical
  * long syntax with host paths resolved against its base directory.
  */
-import {interpolateTree} from './interpolate.js';
+import {interpolateAt} from './interpolate.js';
 import {isPlainObject} from './merge.js';
 import {castTypes} from './normalize/cast.js';
 import {canonicalService, canonicalTopLevel} from './normalize/service.js';
+import {type Untagged, takeTags} from './reset.js';
 import {validateCompose} from './schema.js';
 
 type Obj = Record<string, unknown>;
@@ -33,16 +34,26 @@ export interface DocSource {
 }
 
 /**
- * Interpolates, casts, validates (unless `validate` is false: extended files are checked only
- * through the service that extends them, as Compose does) and canonicalises one document.
+ * A parsed document without its `!reset`/`!override` tags (their paths listed, reset.ts) and
+ * with its variables interpolated: one walk and one copy of the document (issue #8), in
+ * Compose's order (tags taken out, then the values interpolated).
  */
-export function prepareDocument(doc: Obj, src: DocSource, env: EnvView, home: string, validate: boolean): Obj {
-  const out = interpolateTree(doc, {
+export function untagAndInterpolate(raw: Obj, src: DocSource, env: EnvView): Untagged {
+  const ctx = {
     lookup: env.lookup,
-    onUnset: (n) => env.unset.add(n),
-    onRead: (n, v) => env.read.set(n, v ?? null),
+    onUnset: (n: string) => env.unset.add(n),
+    onRead: (n: string, v: string | undefined) => env.read.set(n, v ?? null),
     file: src.file,
-  }) as Obj;
+  };
+  return takeTags(raw, (v, at) => interpolateAt(v, ctx, at));
+}
+
+/**
+ * Casts, validates (unless `validate` is false: extended files are checked only through the
+ * service that extends them, as Compose does) and canonicalises one document that
+ * untagAndInterpolate returned, in place.
+ */
+export function prepareDocument(out: Obj, src: DocSource, home: string, validate: boolean): Obj {
   castTypes(out, src.file);
   if (validate) validateCompose(out, src.file, src.text);
   const pc = {file: src.file, baseDir: src.baseDir, home};

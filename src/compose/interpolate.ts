@@ -148,6 +148,18 @@ export function interpolateTree(
   return walk(node, ctx, path, []);
 }
 
+/**
+ * interpolateTree for one node at position `at` of a document (reset.ts takeTags calls it for
+ * each string it copies, so untagging and interpolation are one walk).
+ */
+export function interpolateAt(node: unknown, ctx: Omit<InterpolationContext, 'path'>, at: ReadonlyArray<string | number>): unknown {
+  if (typeof node === 'string') {
+    if (!node.includes('$')) return node;
+    return interpolateString(node, {lookup: ctx.lookup, onUnset: ctx.onUnset, onRead: ctx.onRead, file: ctx.file, path: pathText('', at)});
+  }
+  return walk(node, ctx, '', [...at]);
+}
+
 /** The compose path of `at` below `prefix`: `a.b[2].c`. */
 function pathText(prefix: string, at: ReadonlyArray<string | number>): string {
   let p = prefix;

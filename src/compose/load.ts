@@ -3,7 +3,7 @@
  * `docker compose` reads them (compose-spec; docs "Environment variables precedence",
  * "Specify a project name", "Use multiple Compose files", "include", "extends").
  *
- * Per document, in Compose's order: tags taken out (reset.ts), interpolation, casting,
+ * Per document, in Compose's order: tags taken out (reset.ts) and interpolation (one walk), casting,
  * validation, canonical long syntax (document.ts), `extends` (extends.ts), `!reset`/`!override`
  * applied to what came before, `include` (include.ts), merge and de-duplication (merge.ts).
  * Then profiles and cross-reference checks (consistency.ts).
@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../errors.js';
 import {checkConsistency} from './consistency.js';
-import {type DocSource, type EnvView, prepareDocument} from './document.js';
+import {type DocSource, type EnvView, prepareDocument, untagAndInterpolate} from './document.js';
 import {type ServiceSet, applyExtends} from './extends.js';
 import {type Layer, displayName, readLayer} from './files.js';
 import {assertNoIncludeCycle, importResources, readIncludeEntries} from './include.js';
@@ -22,7 +22,7 @@ import {enforceUnicity, findRepeated, isPlainObject, mergeValues} from './merge.
 import type {ComposeModel, ComposeProject, ServiceConfig, SourceFile} from './model.js';
 import {finalizeService} from './normalize/finalize.js';
 import {chooseProjectName} from './project-name.js';
-import {applyTagPaths, takeTags} from './reset.js';
+import {type TagPath, applyTagPaths} from './reset.js';
 import {projectEnvironment, withEnvFiles} from './project-env.js';
 import {locate} from './yaml.js';
 
@@ -117,9 +117,9 @@ function loadLayers(layers: Layer[], baseDir: string, ctx: LoadCtx): Obj {
 
 /** One document onto the model merged so far (see the module comment for the order). */
 function mergeDocument(acc: Obj, raw: Obj, src: DocSource, ctx: LoadCtx): Obj {
-  const {doc: untagged, paths} = takeTags(raw);
+  const {doc: untagged, paths} = untagAndInterpolate(raw, src, ctx.env);
   if ('version' in untagged) ctx.warnings.push(`${src.file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
-  let doc = prepareDocument(untagged, src, ctx.env, ctx.home, true);
+  let doc = prepareDocument(untagged, src, ctx.home, true);
   if (isPlainObject(doc.services)) {
     applyExtends({services: doc.services, absolute: src.absolute, file: src.file, tagPaths: paths}, (file, where) => loadExtendsFile(file, where, ctx));
   }
@@ -150,11 +150,11 @@ function loadExtendsFile(file: string, where: {file: string; path: string}, ctx:
   const layer = readLayer(file, ctx.root, undefined, {...where, path: `${where.path}.file`});
   const src: DocSource = {...layer, baseDir: path.dirname(file)};
   let merged: Obj = {};
-  let tagPaths: ReturnType<typeof takeTags>['paths'] = [];
+  let tagPaths: TagPath[] = [];
   for (const raw of layer.docs) {
-    const {doc, paths} = takeTags(raw);
+    const {doc, paths} = untagAndInterpolate(raw, src, ctx.env);
     applyTagPaths(merged, paths);
-    merged = mergeValues(merged, prepareDocument(doc, src, ctx.env, ctx.home, false), '') as Obj;
+    merged = mergeValues(merged, prepareDocument(doc, src, ctx.home, false), '') as Obj;
     tagPaths = paths;
   }
   const set: ServiceSet = {services: isPlainObject(merged.services) ? merged.services : {}, absolute: file, file: layer.file, tagPaths};

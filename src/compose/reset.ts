@@ -23,12 +23,19 @@ function isPlain(v: unknown): v is Obj {
   return !!v && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 }
 
+/** The position of a node while the document is walked: keys, and indexes in lists. */
+export type WalkPath = ReadonlyArray<string | number>;
+
 /**
  * Copies a parsed document without its tags and lists the tag paths. Aliased nodes are copied
  * at each place they appear, so a tag inside an anchor counts wherever the alias is used. The
  * path is kept as one stack and copied only where a tag is found.
+ *
+ * `leaf`, when given, replaces every string and every other non-plain object as it is copied
+ * (with its position in the untagged document): loading interpolates in this same walk, so the
+ * document is copied once, not once without tags and once more interpolated (issue #8).
  */
-export function takeTags(doc: Obj): Untagged {
+export function takeTags(doc: Obj, leaf?: (v: unknown, at: WalkPath) => unknown): Untagged {
   const paths: TagPath[] = [];
   const at: Array<string | number> = [];
   const here = (): TagPath => at.map((seg) => (typeof seg === 'number' ? `[${seg}]` : seg));
@@ -65,7 +72,7 @@ export function takeTags(doc: Obj): Untagged {
       }
       return out;
     }
-    return v;
+    return leaf && (typeof v === 'string' || (v !== null && typeof v === 'object')) ? leaf(v, at) : v;
   };
   return {doc: strip(doc) as Obj, paths};
 }
