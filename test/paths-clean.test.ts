@@ -6,7 +6,7 @@
 import path from 'node:path';
 import {test} from 'uvu';
 import * as assert from 'uvu/assert';
-import {cleanPath} from '../src/compose/normalize/volumes.js';
+import {cleanPath, resolveBindSource} from '../src/compose/normalize/volumes.js';
 import {containerPath} from '../src/plan/paths.js';
 
 function reference(p: string): string {
@@ -39,6 +39,17 @@ test('cleanPath equals path.posix.normalize without the trailing slash, for ever
 
 test('containerPath cleans absolute targets the same way', () => {
   for (const p of paths()) if (p.startsWith('/')) assert.is(containerPath(p, 'services.x.volumes[0]', 'mounts'), reference(p), JSON.stringify(p));
+});
+
+test('a relative bind source joins the project directory exactly as path.posix.join then cleanPath did', () => {
+  for (const baseDir of ['/', '/tmp/p', '/tmp/p/', '/a/./b', '/a/../b', '//a']) {
+    for (const p of paths()) {
+      if (p.startsWith('/') || p === '' || p.startsWith('~')) continue;
+      for (const rel of [p, `./${p}`, `././${p}`, `.//${p}`]) {
+        assert.is(resolveBindSource(rel, {file: 'f', baseDir, home: '/h'}), reference(path.posix.join(baseDir, rel)), JSON.stringify([baseDir, rel]));
+      }
+    }
+  }
 });
 
 test.run();

@@ -17,7 +17,13 @@ export interface InterpolationContext {
   path: string;
 }
 
-const NAME = /^[_a-zA-Z][_a-zA-Z0-9]*/;
+/** A variable name at `lastIndex` (sticky: no substring per lookup). */
+const NAME_AT = /[_a-zA-Z][_a-zA-Z0-9]*/y;
+
+function nameAt(s: string, i: number): string | undefined {
+  NAME_AT.lastIndex = i;
+  return NAME_AT.exec(s)?.[0];
+}
 
 /** Interpolates one string; throws UserError for `:?`/`?` errors and malformed syntax. */
 export function interpolateString(input: string, ctx: InterpolationContext): string {
@@ -28,59 +34,59 @@ export function interpolateString(input: string, ctx: InterpolationContext): str
 
 /**
  * Parses from `i` to the end of input (or to the closing `}` of an enclosing braced
- * expression when `nested`). Returns the expanded text and the index after it.
+ * expression when `nested`). Returns the expanded text and the index after it. Literal text is
+ * copied a run at a time, between the characters that matter.
  */
 function parse(s: string, i: number, ctx: InterpolationContext, nested: boolean): [string, number] {
   let out = '';
   let depth = 0;
+  let run = i;
   while (i < s.length) {
-    const c = s[i];
-    if (nested && c === '}' && depth === 0) return [out, i];
-    if (nested && c === '{') depth++;
-    if (nested && c === '}') depth--;
-    if (c !== '$') {
-      out += c;
+    const c = s.charCodeAt(i);
+    if (nested && c === 125 /* } */) {
+      if (depth === 0) return [out + s.slice(run, i), i];
+      depth--;
+    } else if (nested && c === 123 /* { */) depth++;
+    if (c !== 36 /* $ */) {
       i++;
       continue;
     }
-    const next = s[i + 1];
-    if (next === '$') {
+    out += s.slice(run, i);
+    const next = s.charCodeAt(i + 1);
+    if (next === 36 /* $ */) {
       out += '$';
       i += 2;
-      continue;
-    }
-    if (next === '{') {
+    } else if (next === 123 /* { */) {
       const [value, end] = braced(s, i + 2, ctx);
       out += value;
       i = end;
-      continue;
+    } else {
+      const name = nameAt(s, i + 1);
+      if (name) {
+        out += read(name, ctx) ?? '';
+        i += 1 + name.length;
+      } else {
+        // A lone `$` followed by something that is not a name is kept, as Compose does.
+        out += '$';
+        i++;
+      }
     }
-    const m = NAME.exec(s.slice(i + 1));
-    if (m) {
-      out += read(m[0], ctx) ?? '';
-      i += 1 + m[0].length;
-      continue;
-    }
-    // A lone `$` followed by something that is not a name is kept, as Compose does.
-    out += '$';
-    i++;
+    run = i;
   }
   if (nested) throw invalid(s, ctx);
-  return [out, i];
+  return [out + s.slice(run, i), i];
 }
 
 function braced(s: string, i: number, ctx: InterpolationContext): [string, number] {
-  const m = NAME.exec(s.slice(i));
-  if (!m) throw invalid(s, ctx);
-  const name = m[0];
+  const name = nameAt(s, i);
+  if (!name) throw invalid(s, ctx);
   i += name.length;
-  const rest = s.slice(i);
-  if (rest.startsWith('}')) {
+  if (s.startsWith('}', i)) {
     return [read(name, ctx) ?? '', i + 1];
   }
   let op: string;
-  if (rest.startsWith(':-') || rest.startsWith(':?') || rest.startsWith(':+')) op = rest.slice(0, 2);
-  else if (rest[0] === '-' || rest[0] === '?' || rest[0] === '+') op = rest[0];
+  if (s.startsWith(':-', i) || s.startsWith(':?', i) || s.startsWith(':+', i)) op = s.slice(i, i + 2);
+  else if (s[i] === '-' || s[i] === '?' || s[i] === '+') op = s[i];
   else throw invalid(s, ctx);
   i += op.length;
   // The operand is itself interpolated (nesting) whether or not its branch is taken: Compose

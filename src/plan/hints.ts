@@ -15,9 +15,11 @@ export interface ImageHint {
 
 /** `docker.io/library/nginx:1.25-alpine@sha256:…` → `nginx`. */
 export function imageRepositoryName(image: string): string {
-  const noDigest = image.split('@')[0];
-  const last = noDigest.split('/').pop() ?? noDigest;
-  return last.split(':')[0].toLowerCase();
+  const at = image.indexOf('@');
+  const noDigest = at < 0 ? image : image.slice(0, at);
+  const last = noDigest.slice(noDigest.lastIndexOf('/') + 1);
+  const colon = last.indexOf(':');
+  return (colon < 0 ? last : last.slice(0, colon)).toLowerCase();
 }
 
 export function matchHint(image: string | undefined, hints: readonly ImageHint[]): ImageHint | undefined {

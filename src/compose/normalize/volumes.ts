@@ -66,9 +66,19 @@ export function resolveHostPath(src: string, ctx: PathContext): string {
 export function resolveBindSource(src: string, ctx: PathContext): string {
   const p = expandUser(src, ctx.home);
   if (p.startsWith('/') || isWindowsAbs(p)) return p;
-  // path.posix.join already normalises: only the trailing slash is left for cleanPath.
-  const joined = path.posix.join(ctx.baseDir, p);
-  return joined.length > 1 && joined.endsWith('/') ? joined.slice(0, -1) : joined;
+  return joinClean(ctx.baseDir, p);
+}
+
+/**
+ * `cleanPath(path.posix.join(base, rel))` for a relative `rel`. The usual case, an absolute clean
+ * base and `./sub/dir` without `.`/`..`/empty segments, is a concatenation; anything else is
+ * normalised as before.
+ */
+function joinClean(base: string, rel: string): string {
+  let r = rel;
+  while (r.startsWith('./')) r = r.slice(2);
+  if (r !== '' && base !== '/' && cleanPath(base) === base && cleanPath(`/${r}`) === `/${r}`) return `${base}/${r}`;
+  return cleanPath(path.posix.join(base, rel));
 }
 
 export function normalizeVolumes(value: unknown, where: {path: string}, ctx: PathContext): ServiceVolume[] {
