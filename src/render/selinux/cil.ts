@@ -33,8 +33,10 @@ export interface AllowRule {
 }
 
 export function allowLine(rule: AllowRule): string {
-  const perms = [...new Set(rule.perms)].sort().join(' ');
-  return `(allow process ${rule.target} (${rule.cls} (${perms})))`;
+  // Sorted, then repeats dropped: the same list as sorting the distinct permissions, without a Set.
+  const sorted = rule.perms.length < 2 ? rule.perms : [...rule.perms].sort();
+  const perms = sorted.some((p, i) => i > 0 && p === sorted[i - 1]) ? sorted.filter((p, i) => i === 0 || p !== sorted[i - 1]) : sorted;
+  return `(allow process ${rule.target} (${rule.cls} (${perms.join(' ')})))`;
 }
 
 /** Capabilities above 31, which live in `capability2`/`cap2_userns`. */

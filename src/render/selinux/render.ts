@@ -36,7 +36,7 @@ import {
   STREAM_SOCKET_CREATE,
 } from './cil.js';
 import {DEFAULT_DEVICE_TYPE, deviceClass, embeddedDeviceType} from './devices.js';
-import {EXEMPTIONS, NEVER_GRANTED_CAPABILITIES} from './exemptions.js';
+import {EXEMPTIONS_BY_TARGET, NEVER_GRANTED_CAPABILITIES} from './exemptions.js';
 import {assertTypeName, assignBlockNames, BASE_BLOCK} from './names.js';
 import {formatRanges, type PortSource, type PortTypes, portTypesForRange, UNLABELED_PORT_TYPE} from './ports.js';
 import {baseTemplate, DEFAULT_SELINUX_FLAVOR, type SelinuxFlavor, SELINUX_FLAVORS} from './template.js';
@@ -155,7 +155,8 @@ function renderService(plan: SecurityPlan, svc: ServicePlan, block: string, flav
   // Exemptions from the policy's neverallow rules, once per block, naming every rule that needs it.
   const exempt = new Map<string, {why: string; sources: Set<string>}>();
   for (const r of sections.flatMap((s) => s.rules)) {
-    for (const e of EXEMPTIONS) {
+    // Only the exemptions for this rule's target can match it (every match() checks the target).
+    for (const e of EXEMPTIONS_BY_TARGET.get(r.target) ?? []) {
       if (!e.match(r)) continue;
       const entry = exempt.get(e.block) ?? {why: e.why, sources: new Set<string>()};
       entry.sources.add(r.comment);
@@ -182,8 +183,10 @@ function c(text: string): string {
  * `volumes[9]`), then by text; exact duplicates dropped. Independent of the plan's order.
  */
 function uniqueSorted(rules: {line: string; comment: string}[]): string[] {
-  const sorted = [...rules].sort((a, b) => naturalCompare(a.comment, b.comment) || plainCompare(a.line, b.line));
-  return [...new Set(sorted.map((r) => (r.line ? `  ${r.line} ; ${c(r.comment)}` : `  ; ${c(r.comment)}`)))];
+  // Each comment is cut into its runs once, not at every comparison the sort makes.
+  const keyed = rules.map((r) => ({r, key: naturalKey(r.comment)}));
+  keyed.sort((a, b) => compareNatural(a.key, b.key) || plainCompare(a.r.line, b.r.line));
+  return [...new Set(keyed.map(({r}) => (r.line ? `  ${r.line} ; ${c(r.comment)}` : `  ; ${c(r.comment)}`)))];
 }
 
 function plainCompare(a: string, b: string): number {
@@ -192,18 +195,37 @@ function plainCompare(a: string, b: string): number {
 
 /** Locale-free natural order: digit runs compare by value. */
 export function naturalCompare(a: string, b: string): number {
-  const ta = a.match(/\d+|\D+/g) ?? [];
-  const tb = b.match(/\d+|\D+/g) ?? [];
+  return compareNatural(naturalKey(a), naturalKey(b));
+}
+
+/** The digit and non-digit runs of a string, naturalCompare's unit of comparison. */
+function naturalKey(s: string): string[] {
+  return s.match(/\d+|\D+/g) ?? [];
+}
+
+/** Index of the first significant digit of a digit run (its length when all zeros). */
+function significant(digits: string): number {
+  let i = 0;
+  while (i < digits.length && digits.charCodeAt(i) === 48) i++;
+  return i;
+}
+
+function compareNatural(ta: readonly string[], tb: readonly string[]): number {
   for (let i = 0; i < Math.min(ta.length, tb.length); i++) {
     const x = ta[i]!;
     const y = tb[i]!;
     if (x === y) continue;
-    const dx = /^\d/.test(x);
-    const dy = /^\d/.test(y);
+    const dx = x.charCodeAt(0) >= 48 && x.charCodeAt(0) <= 57;
+    const dy = y.charCodeAt(0) >= 48 && y.charCodeAt(0) <= 57;
     if (dx && dy) {
-      const nx = BigInt(x);
-      const ny = BigInt(y);
-      if (nx !== ny) return nx < ny ? -1 : 1;
+      // Digit runs by value: without leading zeros, more digits is more; as many compare as text.
+      const sx = significant(x);
+      const sy = significant(y);
+      if (x.length - sx !== y.length - sy) return x.length - sx < y.length - sy ? -1 : 1;
+      for (let k = sx; k < x.length; k++) {
+        const d = x.charCodeAt(k) - y.charCodeAt(k - sx + sy);
+        if (d !== 0) return d < 0 ? -1 : 1;
+      }
     }
     return plainCompare(x, y);
   }
