@@ -39,7 +39,11 @@ function serviceRef(v: unknown): string | undefined {
 function serviceDependencies(name: string, svc: ServiceConfig): Array<{dep: string; path: string; required: boolean}> {
   const p = `services.${name}`;
   const out: Array<{dep: string; path: string; required: boolean}> = [];
-  for (const [dep, cond] of Object.entries((svc.depends_on as Obj) ?? {})) {
+  const dependsOn = (svc.depends_on as Obj) ?? {};
+  const deps = Object.keys(dependsOn);
+  for (let i = 0; i < deps.length; i++) {
+    const dep = deps[i];
+    const cond = dependsOn[dep];
     out.push({dep, path: `${p}.depends_on.${dep}`, required: !(isPlainObject(cond) && cond.required === false)});
   }
   for (const key of ['network_mode', 'pid', 'ipc'] as const) {

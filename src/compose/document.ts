@@ -59,7 +59,10 @@ export function prepareDocument(out: Obj, src: DocSource, home: string, validate
   const pc = {file: src.file, baseDir: src.baseDir, home};
   if (isPlainObject(out.services)) {
     const services: Obj = {};
-    for (const [name, svc] of Object.entries(out.services)) {
+    const names = Object.keys(out.services);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      const svc = out.services[name];
       services[name] = isPlainObject(svc) ? canonicalService(name, svc, pc) : svc;
     }
     out.services = services;

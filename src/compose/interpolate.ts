@@ -28,8 +28,7 @@ function nameAt(s: string, i: number): string | undefined {
 /** Interpolates one string; throws UserError for `:?`/`?` errors and malformed syntax. */
 export function interpolateString(input: string, ctx: InterpolationContext): string {
   if (!input.includes('$')) return input;
-  const [out] = parse(input, 0, ctx, false);
-  return out;
+  return parse(input, 0, ctx, false)[0];
 }
 
 /**
@@ -57,9 +56,9 @@ function parse(s: string, i: number, ctx: InterpolationContext, nested: boolean)
       out += '$';
       i += 2;
     } else if (next === 123 /* { */) {
-      const [value, end] = braced(s, i + 2, ctx);
-      out += value;
-      i = end;
+      const r = braced(s, i + 2, ctx);
+      out += r[0];
+      i = r[1];
     } else {
       const name = nameAt(s, i + 1);
       if (name) {
@@ -96,7 +95,9 @@ function braced(s: string, i: number, ctx: InterpolationContext): [string, numbe
   const unset = value === undefined;
   const takesOperand =
     op === ':-' || op === ':?' ? unsetOrEmpty : op === '-' || op === '?' ? unset : op === ':+' ? !unsetOrEmpty : !unset;
-  const [operand, end] = parse(s, i, ctx, true);
+  const parsed = parse(s, i, ctx, true);
+  const operand = parsed[0];
+  const end = parsed[1];
   ctx.onRead?.(name, value);
   let result: string;
   switch (op) {

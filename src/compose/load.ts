@@ -181,7 +181,10 @@ function selectProfiles(services: Obj, profiles: string[]): {active: Record<stri
   const all = profiles.includes('*');
   const active: Record<string, ServiceConfig> = {};
   const disabled: string[] = [];
-  for (const [name, svc] of Object.entries(services)) {
+  const names = Object.keys(services);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const svc = services[name];
     const p = (svc as ServiceConfig).profiles;
     if (!p || p.length === 0 || all || p.some((x) => profiles.includes(x))) active[name] = svc as ServiceConfig;
     else disabled.push(name);

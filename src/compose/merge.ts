@@ -111,9 +111,14 @@ export function enforceUnicity(model: Obj): void {
  */
 export function findRepeated(model: Obj): {path: string; item: string} | undefined {
   if (!isPlainObject(model.services)) return undefined;
-  for (const [name, svc] of Object.entries(model.services)) {
+  const services = model.services;
+  const names = Object.keys(services);
+  for (let n = 0; n < names.length; n++) {
+    const name = names[n];
+    const svc = services[name];
     if (!isPlainObject(svc)) continue;
-    for (const k of NOT_REPEATED) {
+    for (let i = 0; i < NOT_REPEATED.length; i++) {
+      const k = NOT_REPEATED[i];
       const list = svc[k];
       if (!Array.isArray(list)) continue;
       const seen = new Set<string>();

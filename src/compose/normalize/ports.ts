@@ -93,7 +93,9 @@ export function parseShort(raw: string, where: {file: string; path: string}): Po
   if (hostIp && (!isIP(hostIp) || hostIp.includes('%'))) {
     throw new UserError('E_PORT', `invalid host IP ${JSON.stringify(hostIp)} in port ${JSON.stringify(raw)}`, where, 'write an IPv4 address, or an IPv6 address in brackets: "[::1]:8080:80"');
   }
-  const [c0, c1] = parseRange(container, where, raw);
+  const range = parseRange(container, where, raw);
+  const c0 = range[0];
+  const c1 = range[1];
   if (c0 === 0) throw new UserError('E_PORT', `port ${JSON.stringify(raw)} has no container port`, where, 'the container port is the last number, and cannot be 0');
   const count = c1 - c0 + 1;
   const out: PortConfig[] = [];

@@ -148,7 +148,9 @@ export function parseShortVolume(spec: string, p: string, ctx: PathContext): Ser
     throw new UserError('E_VOLUME', `invalid volume specification ${JSON.stringify(spec)}: ${fields || 'empty'}`, where, 'use [SOURCE:]TARGET[:ro|rw|z|Z], e.g. "./data:/var/lib/data:ro"');
   }
   if (fields.length === 1) return spec.length <= 2 ? {type: 'volume', target: fields[0]} : {type: 'volume', target: cleanPath(fields[0]), volume: {}};
-  const [source, target, mode] = fields;
+  const source = fields[0];
+  const target = fields[1];
+  const mode = fields[2];
   const bind = isBindSource(source);
   const m: Modes = bind ? {readOnly: false, bind: {create_host_path: true}} : {readOnly: false, volume: {}};
   const v: ServiceVolume = {type: bind ? 'bind' : 'volume', source: bind ? resolveBindSource(source, ctx) : source, target: cleanPath(target)};
