@@ -6,13 +6,15 @@
 // A run lasts well under a second, and V8's optimising compiler (TurboFan) then costs more CPU
 // than it saves: it compiles every function that turns hot for a few hundred milliseconds (the
 // loaders, the planner, the renderer), on another thread, and most of that code has finished
-// before the optimised version would pay off. Waiting four times as long before optimising
-// (V8's default budget is 67584) cut the CPU of generating 1000 services by a quarter (about
-// 0.51 → 0.38 s) and 5000 by a tenth, and costs nothing at 10 (issue #8, README "Performance").
-// The flag only moves the point where hot functions are optimised; it is set here, before any
-// of hardcompose's code is loaded, because bin/run.js is also started as `node -- bin/run.js`.
+// before the optimised version would pay off. Waiting sixteen times as long before optimising
+// (V8's default interrupt budget is 67584) cut the CPU of generating 1000 services by a quarter
+// (0.48 → 0.35 s) and 5000 by a sixth (1.26 → 1.03 s), and changes nothing at 10; only the
+// really hot loops still get optimised. Measured against 4× and 32× and against no TurboFan at
+// all (--max-opt=1, which loses at 5000): issue #8, README "Performance". The flag only moves the
+// point where hot functions are optimised, not what they compute; it is set here, before any of
+// hardcompose's code is loaded, because bin/run.js is also started as `node -- bin/run.js`.
 import v8 from 'node:v8';
-v8.setFlagsFromString('--interrupt-budget=270336');
+v8.setFlagsFromString('--interrupt-budget=1081344');
 
 // Passthrough commands (up, down, run, …) parse their own argv, so they skip oclif's start-up
 // (issue #8: `up` must add little over `docker compose up`); asking for help still goes to oclif.
