@@ -22,6 +22,8 @@ export const DOCKER_DEFAULT = [
 ];
 
 const KNOWN = new Set<string>(ALL_CAPABILITIES);
+/** DOCKER_DEFAULT in name order: a service without cap_add then needs no sort (see sorted()). */
+const DOCKER_DEFAULT_BY_NAME = [...DOCKER_DEFAULT].sort();
 
 /** `CAP_NET_ADMIN`, `net_admin`, `NET_ADMIN` → `net_admin`; `ALL` → `all`. */
 export function capabilityName(raw: string, where: string): string {
@@ -51,12 +53,17 @@ export function effectiveCapabilities(input: {privileged: boolean; add: string[]
   } else if (drops.has('all')) {
     for (const a of adds) out.set(a.name, {name: a.name, source: a.source, reason: 'cap_add'});
   } else {
-    for (const c of DOCKER_DEFAULT) if (!drops.has(c)) out.set(c, {name: c, source: input.at, reason: 'docker default'});
+    for (const c of DOCKER_DEFAULT_BY_NAME) if (!drops.has(c)) out.set(c, {name: c, source: input.at, reason: 'docker default'});
     for (const a of adds) out.set(a.name, {name: a.name, source: a.source, reason: 'cap_add'});
   }
   return sorted(out);
 }
 
 function sorted(m: Map<string, EffectiveCap>): EffectiveCap[] {
-  return [...m.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const caps: EffectiveCap[] = [];
+  m.forEach((c) => caps.push(c));
+  const byName = (a: EffectiveCap, b: EffectiveCap) => (a.name < b.name ? -1 : 1);
+  // Already in order when inserted in order (no sort, no copy); sorted otherwise.
+  for (let i = 1; i < caps.length; i++) if (byName(caps[i - 1], caps[i]) > 0) return caps.sort(byName);
+  return caps;
 }

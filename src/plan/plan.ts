@@ -123,5 +123,7 @@ function dedupeFiles(files: FileRule[]): FileRule[] {
     const k = `${f.path}\u0000${f.access}`;
     if (!seen.has(k)) seen.set(k, f);
   }
-  return [...seen.values()].sort((a, b) => cmp(a.path, b.path) || cmp(a.access, b.access));
+  const out: FileRule[] = [];
+  seen.forEach((f) => out.push(f));
+  return out.sort((a, b) => cmp(a.path, b.path) || cmp(a.access, b.access));
 }

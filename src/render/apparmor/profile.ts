@@ -159,7 +159,8 @@ function networkSection(sp: ServicePlan, out: string[]): void {
   } else {
     out.push(comment(`Network: mode ${net.mode} (${net.source}); socket families the service needs.`));
   }
-  const ports = [...net.ports].sort((a, b) => a.port - b.port || cmp(a.protocol, b.protocol) || cmp(a.source, b.source));
+  const byPort = (a: PortRule, b: PortRule) => a.port - b.port || cmp(a.protocol, b.protocol) || cmp(a.source, b.source);
+  const ports = inOrder(net.ports, byPort) ? net.ports : [...net.ports].sort(byPort);
   if (ports.length > 0) {
     out.push(comment('Ports are not mediated by AppArmor 3.0 (socket families are); listed for review:'));
     for (let i = 0; i < ports.length; i++) {
@@ -200,9 +201,9 @@ const ACCESS_ORDER: Record<FileRule['access'], number> = {read: 0, exec: 1, writ
 function fileRules(sp: ServicePlan): Rules {
   const strict = sp.level === 'strict';
   const rules = new Rules();
-  const files = [...(sp.files as FileRule[])].sort(
-    (a, b) => cmp(a.path, b.path) || ACCESS_ORDER[a.access] - ACCESS_ORDER[b.access] || cmp(a.source, b.source),
-  );
+  const byFile = (a: FileRule, b: FileRule) => cmp(a.path, b.path) || ACCESS_ORDER[a.access] - ACCESS_ORDER[b.access] || cmp(a.source, b.source);
+  // The plan usually hands them over in this order already: then no copy and no sort.
+  const files = inOrder(sp.files, byFile) ? (sp.files as FileRule[]) : [...(sp.files as FileRule[])].sort(byFile);
   const execPaths = strict ? files.filter((f) => f.access === 'exec').map((f) => f.path) : [];
   for (let i = 0; i < files.length; i++) {
     const f = files[i];
