@@ -62,6 +62,13 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  */
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
+/**
+ * Any code unit UNSAFE_CHAR_G could match (its ranges and every surrogate, paired or not): text
+ * without one has nothing to replace. Comments of mount rules hold `→`, so they miss the ASCII
+ * fast path but take this one.
+ */
+const MAYBE_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]/;
+
 /** PATH_MAX (4096 bytes including the terminating NUL). */
 const MAX_PATH_BYTES = 4095;
 
@@ -131,7 +138,7 @@ export function quoteGlobTree(path: string, source?: Provenance): string {
  * whole rest of the line is comment; checked with apparmor_parser 3.0.8).
  */
 export function commentText(text: string): string {
-  if (typeof text === 'string' && PRINTABLE_ASCII.test(text)) return text;
+  if (typeof text === 'string' && (PRINTABLE_ASCII.test(text) || !MAYBE_UNSAFE.test(text))) return text;
   return String(text).replace(UNSAFE_CHAR_G, (c) => `\\u{${c.charCodeAt(0).toString(16).padStart(4, '0')}}`);
 }
 
