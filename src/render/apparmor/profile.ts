@@ -23,7 +23,7 @@ import type {
   ServicePlan,
   SocketRule,
 } from '../../plan/types.js';
-import {checkCapability, checkProfileName, commentText, quoteGlobTree} from './escape.js';
+import {CAPABILITIES, checkCapability, checkProfileName, commentText, quoteGlobTree} from './escape.js';
 import {templateBlock} from './template.js';
 
 const INDENT = '  ';
@@ -115,7 +115,7 @@ function capabilitySection(sp: ServicePlan, out: string[]): void {
   for (let i = 0; i < caps.length; i++) {
     const c = caps[i];
     checkCapability(c.name, c.source);
-    rules.add(`capability ${c.name},`, note(c.source, c.reason, c.rule));
+    rules.add(CAPABILITY_TEXT.get(c.name)!, note(c.source, c.reason, c.rule));
   }
   let head: string;
   if (sp.privileged) head = 'Capabilities: privileged: true grants every capability; listed one by one.';
@@ -132,12 +132,22 @@ const SOCKET_FAMILIES = new Set<SocketRule['family']>(['inet', 'inet6', 'unix', 
 const SOCKET_TYPES = new Set<SocketRule['type']>(['stream', 'dgram', 'raw', 'seqpacket', 'any']);
 const NETWORK_MODES = new Set(['none', 'host', 'bridge', 'container']);
 
+/**
+ * The rule text of every family and type, built once: a rule text is a Map key in Rules, and a
+ * string made at each use would be joined and hashed again for each of a thousand profiles.
+ */
+const SOCKET_TEXT = new Map<string, string>(
+  [...SOCKET_FAMILIES].flatMap((f) => [...SOCKET_TYPES].map((t) => [`${f} ${t}`, t === 'any' ? `network ${f},` : `network ${f} ${t},`] as [string, string])),
+);
+
 function socketRule(s: SocketRule): string {
-  if (!SOCKET_FAMILIES.has(s.family) || !SOCKET_TYPES.has(s.type)) {
-    throw new InternalError(`unexpected socket rule ${JSON.stringify({family: s.family, type: s.type})}`);
-  }
-  return s.type === 'any' ? `network ${s.family},` : `network ${s.family} ${s.type},`;
+  const text = SOCKET_FAMILIES.has(s.family) && SOCKET_TYPES.has(s.type) ? SOCKET_TEXT.get(`${s.family} ${s.type}`) : undefined;
+  if (text === undefined) throw new InternalError(`unexpected socket rule ${JSON.stringify({family: s.family, type: s.type})}`);
+  return text;
 }
+
+/** `capability NAME,` for every capability checkCapability accepts, built once (see SOCKET_TEXT). */
+const CAPABILITY_TEXT = new Map(CAPABILITIES.map((c) => [c, `capability ${c},`]));
 
 function portText(p: PortRule): string {
   const range = p.portEnd !== p.port ? `${p.port}-${p.portEnd}` : `${p.port}`;
