@@ -8,7 +8,7 @@ import {test} from 'uvu';
 import * as assert from 'uvu/assert';
 import {UserError} from '../src/errors.js';
 import {writeArtifacts} from '../src/output/write.js';
-import {tempProject} from './helpers/review.js';
+import {conflictingWrite, tempProject} from './helpers/review.js';
 
 const ARTIFACTS = [
   {path: 'apparmor/hardcompose.p.a', content: 'a\n', kind: 'apparmor' as const},
@@ -30,15 +30,7 @@ test('a new folder (and its missing parents) holds every file, nothing is left b
 test('a failure while writing a new folder leaves neither the folder, its staging copy, nor the parents made for it', async () => {
   const root = tempProject({'keep.txt': 'x\n'});
   const out = path.join(root, 'made/out');
-  let err: unknown;
-  try {
-    await writeArtifacts(out, [
-      {path: 'x/f', content: 'one\n', kind: 'apparmor'},
-      {path: 'x/f/g', content: 'two\n', kind: 'apparmor'},
-    ], {force: false});
-  } catch (e) {
-    err = e;
-  }
+  const err = await conflictingWrite(out);
   assert.instance(err, UserError);
   assert.is((err as UserError).code, 'E_OUTPUT_WRITE');
   assert.not.ok(existsSync(path.join(root, 'made')), 'the parent made for the folder is gone');

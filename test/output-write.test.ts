@@ -12,8 +12,7 @@ import {test} from 'uvu';
 import * as assert from 'uvu/assert';
 import {runGenerate} from '../src/core/generate.js';
 import {UserError} from '../src/errors.js';
-import {writeArtifacts} from '../src/output/write.js';
-import {runCli, snapshot, tempProject, type Entry} from './helpers/review.js';
+import {conflictingWrite, runCli, snapshot, tempProject, type Entry} from './helpers/review.js';
 
 const COMPOSE = `name: site
 services:
@@ -227,17 +226,7 @@ test('a failure while writing leaves the folder as it was: files already replace
 test('a failure in a folder generate created removes that folder again', async () => {
   const parent = tempProject({});
   const out = path.join(parent, 'out');
-  // `x/f` as a file and `x/f/g` below it: the second needs `x/f` to be a folder, so the rename
-  // of the first fails after both folders were created.
-  let err: unknown;
-  try {
-    await writeArtifacts(out, [
-      {path: 'x/f', content: 'one\n', kind: 'apparmor'},
-      {path: 'x/f/g', content: 'two\n', kind: 'apparmor'},
-    ], {force: false});
-  } catch (e) {
-    err = e;
-  }
+  const err = await conflictingWrite(out);
   assert.instance(err, UserError);
   assert.not.ok(existsSync(out), 'the new output folder is gone again');
 });

@@ -59,3 +59,21 @@ export function snapshot(dir: string, prefix = ''): Map<string, Entry> {
   }
   return out;
 }
+
+/**
+ * writeArtifacts into `out` with two artifacts that cannot both exist (`x/f` as a file and
+ * `x/f/g` below it): the rename of the second fails after the folders were created. Returns
+ * what it threw.
+ */
+export async function conflictingWrite(out: string): Promise<unknown> {
+  const {writeArtifacts} = await import('../../src/output/write.js');
+  try {
+    await writeArtifacts(out, [
+      {path: 'x/f', content: 'one\n', kind: 'apparmor'},
+      {path: 'x/f/g', content: 'two\n', kind: 'apparmor'},
+    ], {force: false});
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
